@@ -46,11 +46,18 @@ export interface RewardResult {
  */
 export interface Reward {
   readonly name: string;
-  scoreBatch(samples: RewardSample[], opts?: { groupIds?: number[]; signal?: AbortSignal }): Promise<RewardResult[]>;
+  scoreBatch(
+    samples: RewardSample[],
+    opts?: { groupIds?: number[]; signal?: AbortSignal },
+  ): Promise<RewardResult[]>;
   /** Releases worker pools, sockets, caches. */
   close?(): Promise<void>;
 }
 
-export function result(score: number, status: RewardStatus, details: Record<string, unknown> = {}): RewardResult {
+export function result(
+  score: number,
+  status: RewardStatus,
+  details: Record<string, unknown> = {},
+): RewardResult {
   return { score, status, details };
 }
