@@ -32,6 +32,10 @@ export const LlamaConfigSchema = z
       .optional(),
     pad_token_id: z.number().int().nullable().optional(),
     torch_dtype: z.string().optional(),
+    /** RoPE scaling (Llama 3.1 "llama3", YaRN, ...) changes the rotary frequencies; not implemented. */
+    rope_scaling: z
+      .null({ error: "RoPE scaling is not supported (plain RoPE with rope_theta only)" })
+      .optional(),
   })
   .superRefine((c, ctx) => {
     const kv = c.num_key_value_heads ?? c.num_attention_heads;

@@ -1,0 +1,100 @@
+#!/usr/bin/python3
+"""The PyTorch side of `npm run bench:engine` (bench/engine.ts runs it as a child process).
+
+It measures the same work as our engine on the same shape, with torch tuned the way that was
+fastest on this machine: torch.set_num_threads(1) here, OPENBLAS_NUM_THREADS=2 set by the caller.
+
+    torch_engine.py '<json spec>'
+spec: {"config": HF config.json fields, "batch": B, "seq": T, "warmup": n, "steps": n,
+       "prompts": P, "prompt_len": L, "new_tokens": N, "seed": s}
+
+Prints one JSON line: {"train_ms": median step ms, "train_ms_all": [...], "sample_tok_s",
+"sample_s", "rss_mb": peak RSS of this process, "params"}.
+A training step is forward + masked-mean cross-entropy + backward + AdamW (torch.optim.AdamW).
+Sampling prefills P prompts of L tokens, then decodes N tokens one position at a time with a
+preallocated KV cache, sampling from softmax(logits) at temperature 1; tokens/s = P*N / wall time.
+"""
+
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "test", "parity"))
+import torch_llama as L  # noqa: E402
+
+
+def train_bench(cfg, p, spec):
+    B, T, V = spec["batch"], spec["seq"], cfg.vocab_size
+    g = torch.Generator().manual_seed(spec["seed"])
+    names = L.param_names(cfg)
+    params = {n: p[n].requires_grad_(True) for n in names}
+    decay = [params[n] for n in names if params[n].dim() == 2]
+    no_decay = [params[n] for n in names if params[n].dim() != 2]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=1e-3, betas=(0.9, 0.95), eps=1e-8, foreach=True,
+    )
+    times = []
+    for step in range(spec["warmup"] + spec["steps"]):
+        data = torch.randint(0, V, (B, T + 1), generator=g)
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        logits = L.forward(cfg, params, data[:, :-1])
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), data[:, 1:].reshape(-1))
+        loss.backward()
+        opt.step()
+        dt = time.perf_counter() - t0
+        if step >= spec["warmup"]:
+            times.append(dt * 1000)
+    for n in names:
+        params[n].requires_grad_(False)
+    return times
+
+
+@torch.inference_mode()
+def sample_bench(cfg, p, spec):
+    P, Lp, N = spec["prompts"], spec["prompt_len"], spec["new_tokens"]
+    g = torch.Generator().manual_seed(spec["seed"] + 1)
+    prompts = torch.randint(0, cfg.vocab_size, (P, Lp), generator=g)
+    t0 = time.perf_counter()
+    cache = L.new_cache(cfg, P, Lp + N, torch.float32)
+    logits = L.forward(cfg, p, prompts, cache=cache)[:, -1]
+    generated = []
+    for i in range(N):
+        token = torch.multinomial(logits.softmax(-1), 1, generator=g)  # (P, 1)
+        generated.append(token)
+        if i < N - 1:
+            logits = L.forward(cfg, p, token, cache=cache)[:, -1]
+    dt = time.perf_counter() - t0
+    assert torch.cat(generated, 1).shape == (P, N)
+    return P * N / dt, dt
+
+
+def main():
+    spec = json.loads(sys.argv[1])
+    torch.set_num_threads(1)
+    torch.manual_seed(spec["seed"])
+    cfg = L.Config(spec["config"])
+    p = L.init_params(cfg, spec["seed"])
+    p = {n: p[n] for n in L.param_names(cfg)}
+    times = train_bench(cfg, p, spec)
+    tok_s, sample_s = sample_bench(cfg, p, spec)
+    print(json.dumps({
+        "train_ms": statistics.median(times),
+        "train_ms_all": [round(t, 2) for t in times],
+        "sample_tok_s": tok_s,
+        "sample_s": sample_s,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "params": sum(t.numel() for t in p.values()),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+    }))
+
+
+if __name__ == "__main__":
+    main()

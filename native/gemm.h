@@ -1,0 +1,26 @@
+// GEMM dispatch: OpenBLAS's cblas_sgemm found with dlopen at load time, else the built-in blocked GEMM.
+#ifndef OMNI_GEMM_H
+#define OMNI_GEMM_H
+
+// Row-major C (M,N) = alpha * op(A) (M,K) @ op(B) (K,N) + beta * C, cblas_sgemm semantics.
+void omni_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                const float *B, int ldb, float beta, float *C, int ldc);
+
+// The built-in GEMM (same semantics), always available.
+void builtin_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                   const float *B, int ldb, float beta, float *C, int ldc);
+
+// Called once at addon load: dlopen OpenBLAS unless OMNI_GEMM=builtin. Returns 1 when OpenBLAS is used.
+int gemm_init(void);
+// 1 when OpenBLAS is in use.
+int gemm_uses_openblas(void);
+// openblas_get_corename() or NULL.
+const char *gemm_openblas_corename(void);
+// BLAS thread count (OpenBLAS's, or the built-in GEMM's).
+int gemm_threads(void);
+// Switches to the built-in GEMM (1) or back to OpenBLAS when loaded (0).
+void gemm_force_builtin(int on);
+// Sets the built-in GEMM's thread count (1..8).
+void builtin_set_threads(int n);
+
+#endif

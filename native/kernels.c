@@ -1,0 +1,387 @@
+// Non-GEMM kernels of the native backend, forward and backward side by side (llm.c style).
+// Semantics match src/engine/backend.ts exactly; see the doc comments there. Backward kernels
+// accumulate (+=) into gradients unless noted. Loops are written so GCC vectorizes them under
+// -O3 -march=native (reductions are allowed to reassociate: see binding.gyp).
+#include "kernels.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gemm.h"
+#include "parallel.h"
+
+// exp(x) to ~2 ulp for x in [-87, 88], branch-free so loops over it vectorize.
+static inline float fast_expf(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  float n = floorf(x * 1.44269504088896341f + 0.5f);
+  float r = x - n * 0.693359375f;
+  r = r + n * 2.12194440e-4f;
+  // Taylor/Cephes polynomial for exp(r), |r| <= ln2/2
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  p = p * r * r + r + 1.0f;
+  int bits = ((int)n + 127) << 23;
+  float scale;
+  memcpy(&scale, &bits, sizeof scale);
+  return p * scale;
+}
+
+// ---- Linear -------------------------------------------------------------------------------------
+
+void matmul_forward(float *out, const float *inp, const float *weight, const float *bias, int N, int IC, int OC) {
+  // out (N,OC) = inp (N,IC) @ weight (OC,IC)^T + bias
+  if (bias) {
+    for (int n = 0; n < N; n++) memcpy(out + (size_t)n * OC, bias, sizeof(float) * OC);
+  }
+  omni_sgemm(0, 1, N, OC, IC, 1.0f, inp, IC, weight, IC, bias ? 1.0f : 0.0f, out, OC);
+}
+
+void matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                     const float *weight, int N, int IC, int OC) {
+  // dinp (N,IC) += dout (N,OC) @ weight (OC,IC);  dweight (OC,IC) += dout^T @ inp (N,IC)
+  if (dinp) omni_sgemm(0, 0, N, IC, OC, 1.0f, dout, OC, weight, IC, 1.0f, dinp, IC);
+  if (dweight) omni_sgemm(1, 0, OC, IC, N, 1.0f, dout, OC, inp, IC, 1.0f, dweight, IC);
+  if (dbias) {
+    for (int n = 0; n < N; n++) {
+      const float *row = dout + (size_t)n * OC;
+      for (int o = 0; o < OC; o++) dbias[o] += row[o];
+    }
+  }
+}
+
+// ---- Embedding ----------------------------------------------------------------------------------
+
+void embedding_forward(float *out, const int32_t *tokens, const float *wte, int N, int C) {
+  for (int n = 0; n < N; n++) memcpy(out + (size_t)n * C, wte + (size_t)tokens[n] * C, sizeof(float) * C);
+}
+
+void embedding_backward(float *dwte, const float *dout, const int32_t *tokens, int N, int C) {
+  for (int n = 0; n < N; n++) {
+    float *row = dwte + (size_t)tokens[n] * C;
+    const float *g = dout + (size_t)n * C;
+    for (int c = 0; c < C; c++) row[c] += g[c];
+  }
+}
+
+// ---- RMSNorm ------------------------------------------------------------------------------------
+
+typedef struct {
+  float *out, *rstd;
+  const float *inp, *weight;
+  int C;
+  float eps;
+} rmsnorm_fwd_args;
+
+static void rmsnorm_forward_rows(void *a, int n0, int n1) {
+  rmsnorm_fwd_args *g = a;
+  int C = g->C;
+  for (int n = n0; n < n1; n++) {
+    const float *x = g->inp + (size_t)n * C;
+    float *y = g->out + (size_t)n * C;
+    float ss = 0.0f;
+    for (int c = 0; c < C; c++) ss += x[c] * x[c];
+    float r = 1.0f / sqrtf(ss / C + g->eps);
+    g->rstd[n] = r;
+    for (int c = 0; c < C; c++) y[c] = x[c] * r * g->weight[c];
+  }
+}
+
+void rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, int N, int C, float eps) {
+  // inp (N,C) -> out (N,C), rstd (N)
+  rmsnorm_fwd_args a = {out, rstd, inp, weight, C, eps};
+  parallel_rows(rmsnorm_forward_rows, &a, N, (double)N * C);
+}
+
+typedef struct {
+  float *dinp;
+  const float *dout, *inp, *weight, *rstd;
+  int C;
+} rmsnorm_bwd_args;
+
+static void rmsnorm_backward_rows(void *a, int n0, int n1) {
+  rmsnorm_bwd_args *g = a;
+  int C = g->C;
+  for (int n = n0; n < n1; n++) {
+    const float *x = g->inp + (size_t)n * C;
+    const float *dy = g->dout + (size_t)n * C;
+    float *dx = g->dinp + (size_t)n * C;
+    float r = g->rstd[n];
+    float dot = 0.0f;
+    for (int c = 0; c < C; c++) dot += g->weight[c] * dy[c] * x[c];
+    float k = dot * r * r * r / C;
+    for (int c = 0; c < C; c++) dx[c] += r * g->weight[c] * dy[c] - x[c] * k;
+  }
+}
+
+void rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                      const float *rstd, int N, int C) {
+  rmsnorm_bwd_args a = {dinp, dout, inp, weight, rstd, C};
+  parallel_rows(rmsnorm_backward_rows, &a, N, (double)N * C);
+  // dweight is a reduction over rows: kept serial (cheap, and avoids a per-thread buffer).
+  if (dweight) {
+    for (int n = 0; n < N; n++) {
+      const float *x = inp + (size_t)n * C;
+      const float *dy = dout + (size_t)n * C;
+      float r = rstd[n];
+      for (int c = 0; c < C; c++) dweight[c] += dy[c] * x[c] * r;
+    }
+  }
+}
+
+// ---- RoPE ---------------------------------------------------------------------------------------
+
+void rope_apply(float *x, const float *cos_t, const float *sin_t, const int32_t *pos, int N, int nHeads, int D,
+                float sign) {
+  // x (N,nHeads,D) in place; pairs (i, i+D/2); sign -1 applies the inverse rotation (backward).
+  int half = D / 2;
+  for (int n = 0; n < N; n++) {
+    const float *c = cos_t + (size_t)pos[n] * half;
+    const float *s = sin_t + (size_t)pos[n] * half;
+    for (int h = 0; h < nHeads; h++) {
+      float *a = x + ((size_t)n * nHeads + h) * D;
+      float *b = a + half;
+      for (int i = 0; i < half; i++) {
+        float ai = a[i], bi = b[i], si = sign * s[i];
+        a[i] = ai * c[i] - bi * si;
+        b[i] = bi * c[i] + ai * si;
+      }
+    }
+  }
+}
+
+// ---- Attention ----------------------------------------------------------------------------------
+// Per (b,h): scores = Q K^T (GEMM over strided head views, no copies), masked softmax, out = P V.
+
+static inline int last_key(int t, int qPos0, int Tk) { return qPos0 + t < Tk - 1 ? qPos0 + t : Tk - 1; }
+
+void attention_forward(float *out, float *att, const float *q, const float *k, const float *v, int B, int Tq,
+                       int Tk, int H, int KV, int D, int qPos0) {
+  int group = H / KV;
+  float scale = 1.0f / sqrtf((float)D);
+  size_t qs = (size_t)H * D, ks = (size_t)KV * D;
+  for (int b = 0; b < B; b++) {
+    for (int h = 0; h < H; h++) {
+      const float *qh = q + (size_t)b * Tq * qs + (size_t)h * D;
+      const float *kh = k + (size_t)b * Tk * ks + (size_t)(h / group) * D;
+      const float *vh = v + (size_t)b * Tk * ks + (size_t)(h / group) * D;
+      float *P = att + ((size_t)b * H + h) * Tq * Tk;
+      omni_sgemm(0, 1, Tq, Tk, D, scale, qh, (int)qs, kh, (int)ks, 0.0f, P, Tk);
+      for (int t = 0; t < Tq; t++) {
+        float *row = P + (size_t)t * Tk;
+        int last = last_key(t, qPos0, Tk);
+        float max = -INFINITY;
+        for (int j = 0; j <= last; j++) max = row[j] > max ? row[j] : max;
+        float sum = 0.0f;
+        for (int j = 0; j <= last; j++) {
+          row[j] = fast_expf(row[j] - max);
+          sum += row[j];
+        }
+        float inv = 1.0f / sum;
+        for (int j = 0; j <= last; j++) row[j] *= inv;
+        for (int j = last + 1; j < Tk; j++) row[j] = 0.0f;
+      }
+      omni_sgemm(0, 0, Tq, D, Tk, 1.0f, P, Tk, vh, (int)ks, 0.0f, out + (size_t)b * Tq * qs + (size_t)h * D,
+                 (int)qs);
+    }
+  }
+}
+
+void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *att, const float *q,
+                        const float *k, const float *v, int B, int Tq, int Tk, int H, int KV, int D, int qPos0) {
+  int group = H / KV;
+  float scale = 1.0f / sqrtf((float)D);
+  size_t qs = (size_t)H * D, ks = (size_t)KV * D;
+  float *dS = malloc(sizeof(float) * (size_t)Tq * Tk);
+  for (int b = 0; b < B; b++) {
+    for (int h = 0; h < H; h++) {
+      size_t qo = (size_t)b * Tq * qs + (size_t)h * D;
+      size_t ko = (size_t)b * Tk * ks + (size_t)(h / group) * D;
+      const float *P = att + ((size_t)b * H + h) * Tq * Tk;
+      // dP = dout V^T (Tq,Tk)
+      omni_sgemm(0, 1, Tq, Tk, D, 1.0f, dout + qo, (int)qs, v + ko, (int)ks, 0.0f, dS, Tk);
+      // dS = P * (dP - sum_j P dP) * scale  (zero above the causal limit because P is)
+      for (int t = 0; t < Tq; t++) {
+        const float *p = P + (size_t)t * Tk;
+        float *d = dS + (size_t)t * Tk;
+        int last = last_key(t, qPos0, Tk);
+        float dot = 0.0f;
+        for (int j = 0; j <= last; j++) dot += p[j] * d[j];
+        for (int j = 0; j <= last; j++) d[j] = p[j] * (d[j] - dot) * scale;
+        for (int j = last + 1; j < Tk; j++) d[j] = 0.0f;
+      }
+      omni_sgemm(0, 0, Tq, D, Tk, 1.0f, dS, Tk, k + ko, (int)ks, 1.0f, dq + qo, (int)qs);   // dq += dS K
+      omni_sgemm(1, 0, Tk, D, Tq, 1.0f, dS, Tk, q + qo, (int)qs, 1.0f, dk + ko, (int)ks);   // dk += dS^T Q
+      omni_sgemm(1, 0, Tk, D, Tq, 1.0f, P, Tk, dout + qo, (int)qs, 1.0f, dv + ko, (int)ks); // dv += P^T dout
+    }
+  }
+  free(dS);
+}
+
+// ---- SwiGLU -------------------------------------------------------------------------------------
+
+typedef struct {
+  float *out, *dgate, *dup;
+  const float *dout, *gate, *up;
+} swiglu_args;
+
+static void swiglu_forward_range(void *a, int i0, int i1) {
+  swiglu_args *g = a;
+  for (int i = i0; i < i1; i++) {
+    float x = g->gate[i];
+    g->out[i] = x / (1.0f + fast_expf(-x)) * g->up[i];
+  }
+}
+
+void swiglu_forward(float *out, const float *gate, const float *up, int n) {
+  swiglu_args a = {out, NULL, NULL, NULL, gate, up};
+  parallel_rows(swiglu_forward_range, &a, n, (double)n * 8);
+}
+
+static void swiglu_backward_range(void *a, int i0, int i1) {
+  swiglu_args *g = a;
+  for (int i = i0; i < i1; i++) {
+    float x = g->gate[i];
+    float s = 1.0f / (1.0f + fast_expf(-x));
+    float dy = g->dout[i];
+    g->dup[i] += dy * x * s;
+    g->dgate[i] += dy * g->up[i] * s * (1.0f + x * (1.0f - s));
+  }
+}
+
+void swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n) {
+  swiglu_args a = {NULL, dgate, dup, dout, gate, up};
+  parallel_rows(swiglu_backward_range, &a, n, (double)n * 8);
+}
+
+void add_vec(float *out, const float *a, const float *b, int n) {
+  for (int i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+// ---- Softmax, log-prob, entropy -----------------------------------------------------------------
+
+void softmax_forward(float *probs, const float *logits, int N, int V, float temperature) {
+  float inv_t = 1.0f / temperature;
+  for (int n = 0; n < N; n++) {
+    const float *z = logits + (size_t)n * V;
+    float *p = probs + (size_t)n * V;
+    float max = -INFINITY;
+    for (int j = 0; j < V; j++) max = z[j] * inv_t > max ? z[j] * inv_t : max;
+    float sum = 0.0f;
+    for (int j = 0; j < V; j++) {
+      p[j] = fast_expf(z[j] * inv_t - max);
+      sum += p[j];
+    }
+    float inv = 1.0f / sum;
+    for (int j = 0; j < V; j++) p[j] *= inv;
+  }
+}
+
+typedef struct {
+  float *logprobs, *entropy, *lse, *dlogits;
+  const float *logits, *dlogprobs, *dentropy;
+  const int32_t *targets;
+  int V;
+} logprob_args;
+
+static void logprob_forward_rows(void *a, int n0, int n1) {
+  logprob_args *g = a;
+  int V = g->V;
+  for (int n = n0; n < n1; n++) {
+    const float *z = g->logits + (size_t)n * V;
+    float max = -INFINITY;
+    for (int j = 0; j < V; j++) max = z[j] > max ? z[j] : max;
+    float sum = 0.0f, sz = 0.0f;
+    for (int j = 0; j < V; j++) {
+      float e = fast_expf(z[j] - max);
+      sum += e;
+      sz += e * (z[j] - max);
+    }
+    float l = max + logf(sum);
+    g->lse[n] = l;
+    int y = g->targets[n];
+    if (y < 0) {
+      g->logprobs[n] = 0.0f;
+      g->entropy[n] = 0.0f;
+      continue;
+    }
+    g->logprobs[n] = z[y] - l;
+    // H = lse - E[z] = log(sum) - E[z - max]
+    g->entropy[n] = logf(sum) - sz / sum;
+  }
+}
+
+void logprob_forward(float *logprobs, float *entropy, float *lse, const float *logits, const int32_t *targets,
+                     int N, int V) {
+  logprob_args a = {logprobs, entropy, lse, NULL, logits, NULL, NULL, targets, V};
+  parallel_rows(logprob_forward_rows, &a, N, (double)N * V * 4);
+}
+
+static void logprob_backward_rows(void *a, int n0, int n1) {
+  logprob_args *g = a;
+  int V = g->V;
+  for (int n = n0; n < n1; n++) {
+    const float *z = g->logits + (size_t)n * V;
+    float *dz = g->dlogits + (size_t)n * V;
+    int y = g->targets[n];
+    if (y < 0) {
+      memset(dz, 0, sizeof(float) * V);
+      continue;
+    }
+    float l = g->lse[n];
+    float dlp = g->dlogprobs[n];
+    float dH = g->dentropy ? g->dentropy[n] : 0.0f;
+    if (dH == 0.0f) {
+      for (int j = 0; j < V; j++) dz[j] = -dlp * fast_expf(z[j] - l);
+    } else {
+      float pz = 0.0f;
+      for (int j = 0; j < V; j++) pz += fast_expf(z[j] - l) * (z[j] - l);
+      float H = -pz;
+      for (int j = 0; j < V; j++) {
+        float logp = z[j] - l;
+        float p = fast_expf(logp);
+        dz[j] = -dlp * p - dH * p * (logp + H);
+      }
+    }
+    dz[y] += dlp;
+  }
+}
+
+void logprob_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+                      const float *dlogprobs, const float *dentropy, int N, int V) {
+  logprob_args a = {NULL, NULL, (float *)lse, dlogits, logits, dlogprobs, dentropy, targets, V};
+  parallel_rows(logprob_backward_rows, &a, N, (double)N * V * 4);
+}
+
+// ---- Optimizer ----------------------------------------------------------------------------------
+
+void adamw_step(float *param, const float *grad, float *m, float *v, long n, float lr, float beta1, float beta2,
+                float eps, float weight_decay, int step, float grad_scale) {
+  float inv_c1 = (float)(1.0 / (1.0 - pow(beta1, step)));
+  float inv_c2 = (float)(1.0 / (1.0 - pow(beta2, step)));
+  for (long i = 0; i < n; i++) {
+    float g = grad[i] * grad_scale;
+    float mi = beta1 * m[i] + (1.0f - beta1) * g;
+    float vi = beta2 * v[i] + (1.0f - beta2) * g * g;
+    m[i] = mi;
+    v[i] = vi;
+    param[i] -= lr * (mi * inv_c1 / (sqrtf(vi * inv_c2) + eps) + weight_decay * param[i]);
+  }
+}
+
+double sum_squares(const float *x, long n) {
+  // float partial sums over short blocks, then float64 across blocks: accurate and vectorizable
+  double total = 0.0;
+  for (long i0 = 0; i0 < n; i0 += 4096) {
+    long i1 = i0 + 4096 < n ? i0 + 4096 : n;
+    float s = 0.0f;
+    for (long i = i0; i < i1; i++) s += x[i] * x[i];
+    total += s;
+  }
+  return total;
+}

@@ -1,0 +1,244 @@
+// Batched text generation for LlamaModel with a KV cache: prefill every prompt once, then decode one
+// position per step for the rows still running. Rows keep their own lengths (no padding), their own
+// RoPE positions and their own random stream, so a row's output does not depend on which other rows
+// share its batch or when they finish.
+import { Rng } from "../engine/rng.js";
+import { CachedDecoder } from "./kv-cache.js";
+import type { LlamaModel } from "./llama.js";
+
+export type FinishReason = "stop" | "length" | "eos";
+
+export interface SamplingOptions {
+  /** Upper bound on generated tokens per row (the EOS / stop-completing token included). */
+  maxNewTokens: number;
+  /** Softmax temperature. 0 = greedy (argmax). Default 1. */
+  temperature?: number;
+  /** Keep only the k most likely tokens. 0 or >= vocab = off (default). top-k = 1 is greedy. */
+  topK?: number;
+  /** Nucleus sampling: keep the smallest set of most likely tokens whose mass reaches p. 1 = off (default). */
+  topP?: number;
+  /** Stop as soon as the decoded completion contains one of these strings (needs `decode`). */
+  stop?: readonly string[];
+  /** Stop after generating any of these token ids (the EOS token is kept in `tokens`). */
+  eosTokenIds?: readonly number[];
+  /** Token ids -> text; used for stop strings and to fill `text`. */
+  decode?: (ids: number[]) => string;
+  /**
+   * Only ids below this can be sampled (default: the model's vocab_size). For models whose embedding
+   * table is padded beyond the tokenizer's vocabulary. Log-probs still use the full distribution.
+   */
+  sampleVocabSize?: number;
+  /** Seed of the sampling stream (default 0). Ignored when `rng` is given. */
+  seed?: number;
+  /** Stream to draw from (advanced by one fork per prompt); overrides `seed`. */
+  rng?: Rng;
+}
+
+export interface Generation {
+  /** Generated token ids (the prompt excluded). */
+  tokens: number[];
+  /**
+   * log p(token) under the model's unmodified distribution: log_softmax(logits)[token] at
+   * temperature 1, before top-k/top-p. This is the policy log-prob GRPO's ratio needs; a full forward
+   * pass over prompt + completion (`model.forward`) reproduces it.
+   */
+  logprobs: number[];
+  /**
+   * log_softmax(logits / temperature)[token] (verl's convention for the behaviour policy), before
+   * top-k/top-p truncation. Equals `logprobs` when temperature is 0 (greedy) or 1.
+   */
+  logprobsAtTemperature: number[];
+  finishReason: FinishReason;
+  /** decode(tokens), cut just before the first stop string; present when `decode` was given. */
+  text?: string;
+}
+
+/** Samples a completion for every prompt (token ids, each non-empty) in one batch. */
+export function generate(
+  model: LlamaModel,
+  prompts: readonly (readonly number[])[],
+  opts: SamplingOptions,
+): Generation[] {
+  const temperature = opts.temperature ?? 1;
+  const V = model.config.vocab_size;
+  const topK = opts.topK ?? 0;
+  const topP = opts.topP ?? 1;
+  const stop = (opts.stop ?? []).filter((s) => s.length > 0);
+  const eos = new Set(opts.eosTokenIds ?? []);
+  if (!Number.isInteger(opts.maxNewTokens) || opts.maxNewTokens < 1) {
+    throw new Error(`sampling: maxNewTokens must be a positive integer, got ${opts.maxNewTokens}`);
+  }
+  if (!(temperature >= 0)) throw new Error(`sampling: temperature must be >= 0, got ${temperature}`);
+  if (!(topP > 0 && topP <= 1)) throw new Error(`sampling: topP must be in (0, 1], got ${topP}`);
+  if (!Number.isInteger(topK) || topK < 0)
+    throw new Error(`sampling: topK must be an integer >= 0, got ${topK}`);
+  if (stop.length > 0 && !opts.decode) throw new Error("sampling: stop strings need a decode function");
+  prompts.forEach((p, i) => {
+    if (p.length === 0)
+      throw new Error(`sampling: prompt ${i} is empty (it needs at least one token, e.g. BOS)`);
+  });
+  if (prompts.length === 0) return [];
+
+  const master = opts.rng ?? new Rng(opts.seed ?? 0);
+  const rowRngs = prompts.map(() => master.fork());
+  const limit = opts.sampleVocabSize ?? V;
+  if (!Number.isInteger(limit) || limit < 1 || limit > V) {
+    throw new Error(`sampling: sampleVocabSize must be an integer in [1, ${V}], got ${limit}`);
+  }
+  const picker = new TokenPicker(V, temperature, topK, topP, limit);
+  const longestPrompt = Math.max(...prompts.map((p) => p.length));
+  const decoder = new CachedDecoder(model, prompts.length, longestPrompt + opts.maxNewTokens);
+  const out: Generation[] = prompts.map(() => ({
+    tokens: [],
+    logprobs: [],
+    logprobsAtTemperature: [],
+    finishReason: "length",
+  }));
+
+  let active = prompts.map((_, i) => i);
+  let logits = decoder.step(prompts.map((tokens, slot) => ({ slot, tokens })));
+  while (active.length > 0) {
+    const running: number[] = [];
+    active.forEach((row, j) => {
+      const g = out[row]!;
+      const pick = picker.pick(logits.subarray(j * V, (j + 1) * V), rowRngs[row]!);
+      g.tokens.push(pick.token);
+      g.logprobs.push(pick.logprob);
+      g.logprobsAtTemperature.push(pick.logprobAtTemperature);
+      const finish = finishReason(g, eos, stop, opts);
+      if (finish) g.finishReason = finish;
+      else running.push(row);
+    });
+    active = running;
+    if (active.length > 0) {
+      logits = decoder.step(active.map((slot) => ({ slot, tokens: [out[slot]!.tokens.at(-1)!] })));
+    }
+  }
+  if (opts.decode) {
+    for (const g of out) g.text = cutAtStop(opts.decode(g.tokens), stop);
+  }
+  return out;
+}
+
+/** Why this row is done after its latest token, or null to go on. EOS wins over a stop string. */
+function finishReason(
+  g: Generation,
+  eos: ReadonlySet<number>,
+  stop: readonly string[],
+  opts: SamplingOptions,
+): FinishReason | null {
+  if (eos.has(g.tokens.at(-1)!)) return "eos";
+  if (stop.length > 0) {
+    // an occurrence not seen before must end in the newest token, so scanning the whole text is exact
+    const text = opts.decode!(g.tokens);
+    if (stop.some((s) => text.includes(s))) return "stop";
+  }
+  return g.tokens.length >= opts.maxNewTokens ? "length" : null;
+}
+
+function cutAtStop(text: string, stop: readonly string[]): string {
+  let end = text.length;
+  for (const s of stop) {
+    const i = text.indexOf(s);
+    if (i >= 0 && i < end) end = i;
+  }
+  return text.slice(0, end);
+}
+
+interface Pick {
+  token: number;
+  logprob: number;
+  logprobAtTemperature: number;
+}
+
+/** Chooses the next token from one row of logits. Arithmetic in float64. */
+export class TokenPicker {
+  private readonly probs: Float64Array;
+  private readonly order: number[];
+
+  /** Tokens >= `limit` are never picked (but count in the log-prob normalizers). */
+  constructor(
+    private readonly V: number,
+    private readonly temperature: number,
+    private readonly topK: number,
+    private readonly topP: number,
+    private readonly limit: number = V,
+  ) {
+    this.probs = new Float64Array(limit);
+    this.order = Array.from({ length: limit }, (_, i) => i);
+  }
+
+  pick(logits: Float32Array, rng: Rng): Pick {
+    const { V, limit, temperature } = this;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
+    let argmax = 0;
+    for (let i = 1; i < limit; i++) if (logits[i]! > logits[argmax]!) argmax = i;
+    const greedy = temperature === 0 || this.topK === 1;
+    const tau = temperature === 0 ? 1 : temperature;
+    // softmax(logits / tau) over the pickable ids (unnormalized); both log-normalizers over all V ids
+    let sumT = 0;
+    let sum1 = 0;
+    let pickable = 0;
+    for (let i = 0; i < V; i++) {
+      const z = logits[i]! - max;
+      const e = Math.exp(z / tau);
+      sumT += e;
+      sum1 += tau === 1 ? e : Math.exp(z);
+      if (i < limit) {
+        this.probs[i] = e;
+        pickable += e;
+      }
+    }
+    const token = greedy ? argmax : this.draw(pickable, rng);
+    const z = logits[token]! - max;
+    return { token, logprob: z - Math.log(sum1), logprobAtTemperature: z / tau - Math.log(sumT) };
+  }
+
+  /** Draws from this.probs (total mass `total`) after top-k and top-p truncation. */
+  private draw(total: number, rng: Rng): number {
+    const { limit, probs } = this;
+    const useK = this.topK > 0 && this.topK < limit;
+    if (!useK && this.topP >= 1) return drawFrom(probs, limit, total, rng, null);
+    const order = this.order;
+    for (let i = 0; i < limit; i++) order[i] = i;
+    order.sort((a, b) => probs[b]! - probs[a]! || a - b);
+    let keep = useK ? this.topK : limit;
+    let kept = 0;
+    for (let i = 0; i < keep; i++) kept += probs[order[i]!]!;
+    if (this.topP < 1) {
+      // smallest prefix whose share of the (top-k) mass reaches p; the token that crosses p is kept
+      let cum = 0;
+      for (let i = 0; i < keep; i++) {
+        cum += probs[order[i]!]!;
+        if (cum >= this.topP * kept) {
+          keep = i + 1;
+          kept = cum;
+          break;
+        }
+      }
+    }
+    return drawFrom(probs, keep, kept, rng, order);
+  }
+}
+
+/** Inverse-CDF draw over the first `count` entries (in `order`, or index order when null). */
+function drawFrom(
+  probs: Float64Array,
+  count: number,
+  mass: number,
+  rng: Rng,
+  order: number[] | null,
+): number {
+  const u = rng.next() * mass;
+  let cum = 0;
+  let last = 0;
+  for (let i = 0; i < count; i++) {
+    const idx = order ? order[i]! : i;
+    if (probs[idx]! === 0) continue;
+    last = idx;
+    cum += probs[idx]!;
+    if (u < cum) return idx;
+  }
+  return last; // rounding left u just above the summed mass
+}

@@ -1,0 +1,117 @@
+// OpenAI `label_model` grader: the judge classifies the sample into one of `labels`; the reward is 1
+// when the label is one of `passing_labels`, else 0.
+import { z } from "zod";
+import type { RewardResult, RewardSample } from "../types.js";
+import { result } from "../types.js";
+import { createJudgeClient, type JudgeClient, type JudgeClientContext } from "./client.js";
+import { JudgeEndpointConfig } from "./config.js";
+import { GraderInputMessages, renderGraderInput } from "./grader-input.js";
+import type { JudgeReward } from "./pairwise.js";
+import type { JudgeStatsSnapshot } from "./stats.js";
+
+export const LabelModelGraderConfig = JudgeEndpointConfig.extend({
+  name: z.string().optional(),
+  input: GraderInputMessages,
+  labels: z.array(z.string().min(1)).min(2),
+  passing_labels: z.array(z.string().min(1)).min(1),
+  append_instructions: z.boolean().default(true),
+  failure_score: z.number().default(0),
+  reask_unparseable: z.number().int().nonnegative().default(1),
+}).refine((c) => c.passing_labels.every((p) => c.labels.includes(p)), {
+  message: "every passing label must be one of labels",
+  path: ["passing_labels"],
+});
+export type LabelModelGraderConfig = z.output<typeof LabelModelGraderConfig>;
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * The chosen label: the whole reply when it is a label (case-insensitive, quotes and trailing
+ * punctuation ignored), else a JSON "label" field, else the label mentioned last.
+ */
+export function parseLabel(reply: string, labels: readonly string[]): string | undefined {
+  const bare = reply
+    .trim()
+    .replace(/^["'`*]+|["'`*.!]+$/g, "")
+    .toLowerCase();
+  const exact = labels.find((l) => l.toLowerCase() === bare);
+  if (exact) return exact;
+  const json = /"label"\s*:\s*"([^"]*)"/.exec(reply);
+  if (json) {
+    const named = labels.find((l) => l.toLowerCase() === json[1]!.toLowerCase());
+    if (named) return named;
+  }
+  let best: { label: string; at: number } | undefined;
+  for (const label of labels) {
+    const re = new RegExp(`(?<![\\w-])${escapeRegExp(label)}(?![\\w-])`, "gi");
+    const last = [...reply.matchAll(re)].at(-1);
+    if (last && (best === undefined || last.index > best.at)) best = { label, at: last.index };
+  }
+  return best?.label;
+}
+
+export class LabelModelGrader implements JudgeReward {
+  readonly name: string;
+
+  constructor(
+    private readonly cfg: LabelModelGraderConfig,
+    private readonly client: JudgeClient,
+  ) {
+    this.name = cfg.name ?? "label_model";
+  }
+
+  scoreBatch(samples: RewardSample[], opts?: { signal?: AbortSignal }): Promise<RewardResult[]> {
+    return Promise.all(samples.map((s) => this.scoreOne(s, opts?.signal)));
+  }
+
+  judgeStats(): JudgeStatsSnapshot {
+    return this.client.stats.snapshot();
+  }
+
+  cachePointer(): number {
+    return this.client.cache.pointer;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
+    const messages = renderGraderInput(this.cfg.input, sample);
+    if (this.cfg.append_instructions) {
+      messages.push({
+        role: "user",
+        content: `Reply with exactly one of these labels: ${this.cfg.labels.join(", ")}`,
+      });
+    }
+    let lastReply = "";
+    for (let variant = 0; variant <= this.cfg.reask_unparseable; variant++) {
+      const reply = await this.client.ask(messages, variant, signal);
+      if (!reply.ok) {
+        this.client.stats.recordStatus("judge_error");
+        return result(this.cfg.failure_score, "judge_error", {
+          error: reply.error,
+          timed_out: reply.timedOut,
+        });
+      }
+      lastReply = reply.text;
+      const label = parseLabel(reply.text, this.cfg.labels);
+      if (label !== undefined) {
+        const passed = this.cfg.passing_labels.includes(label) ? 1 : 0;
+        this.client.stats.recordStatus("ok");
+        return result(passed, "ok", { metric: passed, label });
+      }
+    }
+    this.client.stats.recordStatus("judge_unparseable");
+    return result(this.cfg.failure_score, "judge_unparseable", { reply: lastReply.slice(0, 600) });
+  }
+}
+
+export function createLabelModelGrader(
+  cfg: LabelModelGraderConfig,
+  ctx: JudgeClientContext = {},
+): LabelModelGrader {
+  return new LabelModelGrader(cfg, createJudgeClient(cfg, ctx));
+}
