@@ -135,7 +135,12 @@ function runOurs(spec: Spec): SideResult {
   const config = makeConfig(spec.config as Parameters<typeof makeConfig>[0]);
   const backend = loadBackend("native");
   const model = LlamaModel.create(config, { seed: spec.seed, backend });
-  const optimizer = new AdamW(model.params, backend, { beta1: 0.9, beta2: 0.95, eps: 1e-8, weightDecay: 0.1 });
+  const optimizer = new AdamW(model.params, backend, {
+    beta1: 0.9,
+    beta2: 0.95,
+    eps: 1e-8,
+    weightDecay: 0.1,
+  });
   const B = spec.batch;
   const T = spec.seq;
   const rng = new Rng(spec.seed);

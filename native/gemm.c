@@ -186,8 +186,8 @@ static void *gemm_columns(void *arg) {
   return NULL;
 }
 
-void builtin_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
-                   const float *B, int ldb, float beta, float *C, int ldc) {
+static void builtin_gemm(int threads, int transA, int transB, int M, int N, int K, float alpha, const float *A,
+                         int lda, const float *B, int ldb, float beta, float *C, int ldc) {
   for (int i = 0; i < M; i++) {
     float *row = C + (size_t)i * ldc;
     if (beta == 0.0f) memset(row, 0, sizeof(float) * N);
@@ -195,7 +195,6 @@ void builtin_sgemm(int transA, int transB, int M, int N, int K, float alpha, con
       for (int j = 0; j < N; j++) row[j] *= beta;
   }
   if (K <= 0 || alpha == 0.0f) return;
-  int threads = builtin_threads;
   // Threads pay off only for big products; each thread takes a range of whole NR strips.
   if ((double)M * N * K < 4e6 || N < 2 * NR) threads = 1;
   gemm_job jobs[8];
@@ -208,4 +207,15 @@ void builtin_sgemm(int transA, int transB, int M, int N, int K, float alpha, con
   for (int t = 1; t < threads; t++) pthread_create(&tids[t], NULL, gemm_columns, &jobs[t]);
   gemm_columns(&jobs[0]);
   for (int t = 1; t < threads; t++) pthread_join(tids[t], NULL);
+}
+
+void builtin_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                   const float *B, int ldb, float beta, float *C, int ldc) {
+  builtin_gemm(builtin_threads, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+}
+
+void builtin_sgemm_serial(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                          const float *B, int ldb, float beta, float *C, int ldc) {
+  if (M <= 0 || N <= 0) return;
+  builtin_gemm(1, transA, transB, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
 }

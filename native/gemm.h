@@ -10,6 +10,10 @@ void omni_sgemm(int transA, int transB, int M, int N, int K, float alpha, const 
 void builtin_sgemm(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
                    const float *B, int ldb, float beta, float *C, int ldc);
 
+// The built-in GEMM on the calling thread only (for callers that are already parallel).
+void builtin_sgemm_serial(int transA, int transB, int M, int N, int K, float alpha, const float *A, int lda,
+                          const float *B, int ldb, float beta, float *C, int ldc);
+
 // Called once at addon load: dlopen OpenBLAS unless OMNI_GEMM=builtin. Returns 1 when OpenBLAS is used.
 int gemm_init(void);
 // 1 when OpenBLAS is in use.

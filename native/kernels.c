@@ -156,71 +156,110 @@ void rope_apply(float *x, const float *cos_t, const float *sin_t, const int32_t 
 }
 
 // ---- Attention ----------------------------------------------------------------------------------
-// Per (b,h): scores = Q K^T (GEMM over strided head views, no copies), masked softmax, out = P V.
+// Work is split over (batch, kv head) units across the kernel threads; a unit handles the query heads
+// of its group one after another (so dk/dv accumulation never races). Per head, query rows go in
+// blocks of QB: a block needs only keys [0, kend), which skips most of the masked upper triangle.
+// The GEMMs run over strided head views (no copies) on the built-in single-threaded GEMM, since the
+// units already occupy the threads.
+
+#define QB 64
 
 static inline int last_key(int t, int qPos0, int Tk) { return qPos0 + t < Tk - 1 ? qPos0 + t : Tk - 1; }
 
-void attention_forward(float *out, float *att, const float *q, const float *k, const float *v, int B, int Tq,
-                       int Tk, int H, int KV, int D, int qPos0) {
-  int group = H / KV;
+typedef struct {
+  float *out, *att, *dq, *dk, *dv;
+  const float *q, *k, *v, *dout, *att_in;
+  int B, Tq, Tk, H, KV, D, qPos0;
+} attn_args;
+
+static void attention_forward_units(void *arg, int u0, int u1) {
+  attn_args *g = arg;
+  int Tq = g->Tq, Tk = g->Tk, H = g->H, KV = g->KV, D = g->D, group = H / KV;
   float scale = 1.0f / sqrtf((float)D);
   size_t qs = (size_t)H * D, ks = (size_t)KV * D;
-  for (int b = 0; b < B; b++) {
-    for (int h = 0; h < H; h++) {
-      const float *qh = q + (size_t)b * Tq * qs + (size_t)h * D;
-      const float *kh = k + (size_t)b * Tk * ks + (size_t)(h / group) * D;
-      const float *vh = v + (size_t)b * Tk * ks + (size_t)(h / group) * D;
-      float *P = att + ((size_t)b * H + h) * Tq * Tk;
-      omni_sgemm(0, 1, Tq, Tk, D, scale, qh, (int)qs, kh, (int)ks, 0.0f, P, Tk);
-      for (int t = 0; t < Tq; t++) {
-        float *row = P + (size_t)t * Tk;
-        int last = last_key(t, qPos0, Tk);
-        float max = -INFINITY;
-        for (int j = 0; j <= last; j++) max = row[j] > max ? row[j] : max;
-        float sum = 0.0f;
-        for (int j = 0; j <= last; j++) {
-          row[j] = fast_expf(row[j] - max);
-          sum += row[j];
+  for (int u = u0; u < u1; u++) {
+    int b = u / KV, kvh = u % KV;
+    const float *kh = g->k + (size_t)b * Tk * ks + (size_t)kvh * D;
+    const float *vh = g->v + (size_t)b * Tk * ks + (size_t)kvh * D;
+    for (int h = kvh * group; h < (kvh + 1) * group; h++) {
+      size_t qo = (size_t)b * Tq * qs + (size_t)h * D;
+      float *P = g->att + ((size_t)b * H + h) * Tq * Tk;
+      for (int t0 = 0; t0 < Tq; t0 += QB) {
+        int rows = Tq - t0 < QB ? Tq - t0 : QB;
+        int kend = last_key(t0 + rows - 1, g->qPos0, Tk) + 1;
+        float *Pb = P + (size_t)t0 * Tk;
+        builtin_sgemm_serial(0, 1, rows, kend, D, scale, g->q + qo + t0 * qs, (int)qs, kh, (int)ks, 0.0f, Pb, Tk);
+        for (int t = t0; t < t0 + rows; t++) {
+          float *row = P + (size_t)t * Tk;
+          int last = last_key(t, g->qPos0, Tk);
+          float max = -INFINITY;
+          for (int j = 0; j <= last; j++) max = row[j] > max ? row[j] : max;
+          float sum = 0.0f;
+          for (int j = 0; j <= last; j++) {
+            row[j] = fast_expf(row[j] - max);
+            sum += row[j];
+          }
+          float inv = 1.0f / sum;
+          for (int j = 0; j <= last; j++) row[j] *= inv;
+          for (int j = last + 1; j < Tk; j++) row[j] = 0.0f;
         }
-        float inv = 1.0f / sum;
-        for (int j = 0; j <= last; j++) row[j] *= inv;
-        for (int j = last + 1; j < Tk; j++) row[j] = 0.0f;
+        builtin_sgemm_serial(0, 0, rows, D, kend, 1.0f, Pb, Tk, vh, (int)ks, 0.0f, g->out + qo + t0 * qs, (int)qs);
       }
-      omni_sgemm(0, 0, Tq, D, Tk, 1.0f, P, Tk, vh, (int)ks, 0.0f, out + (size_t)b * Tq * qs + (size_t)h * D,
-                 (int)qs);
     }
   }
 }
 
-void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *att, const float *q,
-                        const float *k, const float *v, int B, int Tq, int Tk, int H, int KV, int D, int qPos0) {
-  int group = H / KV;
+void attention_forward(float *out, float *att, const float *q, const float *k, const float *v, int B, int Tq,
+                       int Tk, int H, int KV, int D, int qPos0) {
+  // q (B,Tq,H,D), k/v (B,Tk,KV,D) -> out (B,Tq,H,D), att (B,H,Tq,Tk)
+  attn_args a = {out, att, NULL, NULL, NULL, q, k, v, NULL, NULL, B, Tq, Tk, H, KV, D, qPos0};
+  parallel_rows(attention_forward_units, &a, B * KV, 4.0 * B * H * Tq * Tk * D);
+}
+
+static void attention_backward_units(void *arg, int u0, int u1) {
+  attn_args *g = arg;
+  int Tq = g->Tq, Tk = g->Tk, H = g->H, KV = g->KV, D = g->D, group = H / KV;
   float scale = 1.0f / sqrtf((float)D);
   size_t qs = (size_t)H * D, ks = (size_t)KV * D;
-  float *dS = malloc(sizeof(float) * (size_t)Tq * Tk);
-  for (int b = 0; b < B; b++) {
-    for (int h = 0; h < H; h++) {
+  float *dS = malloc(sizeof(float) * (size_t)QB * Tk);
+  if (!dS) abort();
+  for (int u = u0; u < u1; u++) {
+    int b = u / KV, kvh = u % KV;
+    size_t ko = (size_t)b * Tk * ks + (size_t)kvh * D;
+    for (int h = kvh * group; h < (kvh + 1) * group; h++) {
       size_t qo = (size_t)b * Tq * qs + (size_t)h * D;
-      size_t ko = (size_t)b * Tk * ks + (size_t)(h / group) * D;
-      const float *P = att + ((size_t)b * H + h) * Tq * Tk;
-      // dP = dout V^T (Tq,Tk)
-      omni_sgemm(0, 1, Tq, Tk, D, 1.0f, dout + qo, (int)qs, v + ko, (int)ks, 0.0f, dS, Tk);
-      // dS = P * (dP - sum_j P dP) * scale  (zero above the causal limit because P is)
-      for (int t = 0; t < Tq; t++) {
-        const float *p = P + (size_t)t * Tk;
-        float *d = dS + (size_t)t * Tk;
-        int last = last_key(t, qPos0, Tk);
-        float dot = 0.0f;
-        for (int j = 0; j <= last; j++) dot += p[j] * d[j];
-        for (int j = 0; j <= last; j++) d[j] = p[j] * (d[j] - dot) * scale;
-        for (int j = last + 1; j < Tk; j++) d[j] = 0.0f;
+      const float *P = g->att_in + ((size_t)b * H + h) * Tq * Tk;
+      for (int t0 = 0; t0 < Tq; t0 += QB) {
+        int rows = Tq - t0 < QB ? Tq - t0 : QB;
+        int kend = last_key(t0 + rows - 1, g->qPos0, Tk) + 1;
+        const float *Pb = P + (size_t)t0 * Tk;
+        const float *dob = g->dout + qo + t0 * qs;
+        // dP (rows,kend) = dout V^T
+        builtin_sgemm_serial(0, 1, rows, kend, D, 1.0f, dob, (int)qs, g->v + ko, (int)ks, 0.0f, dS, kend);
+        // dS = P * (dP - sum_j P dP) * scale (0 past each row's causal limit, because P is)
+        for (int r = 0; r < rows; r++) {
+          const float *p = Pb + (size_t)r * Tk;
+          float *d = dS + (size_t)r * kend;
+          float dot = 0.0f;
+          for (int j = 0; j < kend; j++) dot += p[j] * d[j];
+          for (int j = 0; j < kend; j++) d[j] = p[j] * (d[j] - dot) * scale;
+        }
+        builtin_sgemm_serial(0, 0, rows, D, kend, 1.0f, dS, kend, g->k + ko, (int)ks, 1.0f, g->dq + qo + t0 * qs,
+                             (int)qs); // dq += dS K
+        builtin_sgemm_serial(1, 0, kend, D, rows, 1.0f, dS, kend, g->q + qo + t0 * qs, (int)qs, 1.0f, g->dk + ko,
+                             (int)ks); // dk += dS^T Q
+        builtin_sgemm_serial(1, 0, kend, D, rows, 1.0f, Pb, Tk, dob, (int)qs, 1.0f, g->dv + ko,
+                             (int)ks); // dv += P^T dout
       }
-      omni_sgemm(0, 0, Tq, D, Tk, 1.0f, dS, Tk, k + ko, (int)ks, 1.0f, dq + qo, (int)qs);   // dq += dS K
-      omni_sgemm(1, 0, Tk, D, Tq, 1.0f, dS, Tk, q + qo, (int)qs, 1.0f, dk + ko, (int)ks);   // dk += dS^T Q
-      omni_sgemm(1, 0, Tk, D, Tq, 1.0f, P, Tk, dout + qo, (int)qs, 1.0f, dv + ko, (int)ks); // dv += P^T dout
     }
   }
   free(dS);
+}
+
+void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *att, const float *q,
+                        const float *k, const float *v, int B, int Tq, int Tk, int H, int KV, int D, int qPos0) {
+  attn_args a = {NULL, NULL, dq, dk, dv, q, k, v, dout, att, B, Tq, Tk, H, KV, D, qPos0};
+  parallel_rows(attention_backward_units, &a, B * KV, 8.0 * B * H * Tq * Tk * D);
 }
 
 // ---- SwiGLU -------------------------------------------------------------------------------------

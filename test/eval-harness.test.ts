@@ -67,7 +67,10 @@ before(async () => {
     ["writing", WRITING],
   ] as const) {
     mkdirSync(join(dir, "data", task), { recursive: true });
-    writeFileSync(join(dir, "data", task, "test.jsonl"), rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    writeFileSync(
+      join(dir, "data", task, "test.jsonl"),
+      rows.map((r) => JSON.stringify(r)).join("\n") + "\n",
+    );
   }
   writeFileSync(
     join(dir, "rewards.yaml"),

@@ -4,7 +4,7 @@ import { Rng } from "../src/engine/rng.js";
 import { dareLinear, dareTies } from "../src/merge/dare.js";
 import { linear } from "../src/merge/linear.js";
 import { slerp } from "../src/merge/slerp.js";
-import { dropAndRescale, keptCount, trimToTopMagnitude } from "../src/merge/sparsify.js";
+import { dropAndRescale, keptCount, kthLargest, trimToTopMagnitude } from "../src/merge/sparsify.js";
 import { taskArithmetic } from "../src/merge/task-arithmetic.js";
 import { ties } from "../src/merge/ties.js";
 
@@ -95,6 +95,34 @@ test("magnitude trimming: floor(density * n) entries kept (at least one), ties b
   assert.deepEqual([...trimToTopMagnitude(f32([1, -5, 2]), 1)], [1, -5, 2]);
   assert.throws(() => trimToTopMagnitude(f32([1]), 0), /density must be in \(0, 1\]/);
   assert.throws(() => trimToTopMagnitude(f32([1]), 1.5), /density must be in \(0, 1\]/);
+});
+
+test("quickselect trimming agrees with a full sort on random tensors with many repeated magnitudes", () => {
+  const rng = new Rng(3);
+  for (let trial = 0; trial < 200; trial++) {
+    const n = 1 + rng.int(300);
+    // few distinct magnitudes, both signs, some zeros: ties at the threshold are common
+    const delta = Float32Array.from({ length: n }, () => (rng.int(9) - 4) * (rng.next() < 0.5 ? 0.5 : 1));
+    const density = 0.05 + 0.95 * rng.next();
+    const k = keptCount(density, n);
+    const sorted = Array.from(delta, Math.abs).sort((a, b) => b - a);
+    assert.equal(kthLargest(delta.map(Math.abs), k), sorted[k - 1]);
+    const trimmed = trimToTopMagnitude(delta, density);
+    // every entry is kept unchanged or zeroed; no dropped entry outweighs a kept one; k survive
+    // (fewer non-zero ones when the vector has fewer than k non-zeros)
+    trimmed.forEach((v, p) => {
+      assert.ok(v === 0 || v === delta[p]);
+    });
+    let minKept = Infinity;
+    let maxDropped = -Infinity;
+    delta.forEach((d, p) => {
+      if (trimmed[p] !== 0) minKept = Math.min(minKept, Math.abs(d));
+      else if (d !== 0) maxDropped = Math.max(maxDropped, Math.abs(d));
+    });
+    assert.ok(maxDropped <= minKept, `trial ${trial}: dropped ${maxDropped} > kept ${minKept}`);
+    const nonzeroKept = trimmed.filter((v) => v !== 0).length;
+    assert.equal(nonzeroKept, Math.min(k, delta.filter((v) => v !== 0).length), `trial ${trial}`);
+  }
 });
 
 test("DARE drop: each entry is kept with probability density and rescaled by exactly 1/density", () => {

@@ -61,7 +61,10 @@ test("score_model renders its templates, scales the judge's number from range to
   assert.ok(Math.abs(r!.score - 0.7) < 1e-12);
   assert.equal(r!.details.raw_score, 7);
   const sent = server.requests.at(-1)!;
-  assert.equal(sent[1]!.content, "Task: Write a poem about rain.\nPoem: Rain taps the window, soft and slow.");
+  assert.equal(
+    sent[1]!.content,
+    "Task: Write a poem about rain.\nPoem: Rain taps the window, soft and slow.",
+  );
   assert.match(sent.at(-1)!.content, /number from 0 to 10/);
   await grader.close();
 });
@@ -84,7 +87,9 @@ test("score_model: a number outside the range is judge_unparseable after a re-as
 });
 
 test("label_model passes a sample whose label is in passing_labels, and fails the others", async () => {
-  server.behaviour = { reply: (m) => (m.some((x) => x.content.includes("rain")) ? "relevant" : "off_topic") };
+  server.behaviour = {
+    reply: (m) => (m.some((x) => x.content.toLowerCase().includes("rain")) ? "relevant" : "off_topic"),
+  };
   const grader = createLabelModelGrader(
     LabelModelGraderConfig.parse({
       model: "fake",

@@ -192,7 +192,10 @@ test("math reward config and ground truth errors are clear", async () => {
   assert.throws(() => createMathReward({ timeout: 5 } as never), /timeout/);
   const reward = createMathReward({ workers: 1, symbolic: false });
   try {
-    await assert.rejects(reward.scoreBatch([sample("\\boxed{1}", { wrong: 1 })]), /sample 0 \(math\): ground truth/);
+    await assert.rejects(
+      reward.scoreBatch([sample("\\boxed{1}", { wrong: 1 })]),
+      /sample 0 \(math\): ground truth/,
+    );
   } finally {
     await reward.close?.();
   }

@@ -115,7 +115,12 @@ test("a SandboxError answer and an unknown run status are sandbox_error, never a
 test("a server that does not answer in time is retried, then reported as sandbox_error", async () => {
   const fake = await startFakeSandboxFusion({ runner: local, delayMs: 1000 });
   try {
-    const client = createSandboxFusionClient({ url: fake.url, retries: 1, backoff_ms: 5, request_overhead_ms: 100 });
+    const client = createSandboxFusionClient({
+      url: fake.url,
+      retries: 1,
+      backoff_ms: 5,
+      request_overhead_ms: 100,
+    });
     const started = performance.now();
     const r = await client.run({ code: "print(1)", timeoutMs: 100 });
     assert.equal(r.status, "sandbox_error");

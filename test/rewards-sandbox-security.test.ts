@@ -27,11 +27,17 @@ function sandboxWith(isolation: "bwrap" | "unshare"): LocalSandbox {
   });
 }
 
-/** Processes that a sandboxed program left running: by sandbox uid, or by the nonce it carries. */
+/**
+ * Live processes that a sandboxed program left behind: by sandbox uid, or by the nonce it carries.
+ * Zombies are dead (they only wait for the system's init to reap them) and are not counted.
+ */
 function leftovers() {
   return listProcesses().filter(
     (p) =>
-      (p.uid >= UID_BASE && p.uid < UID_BASE + UID_COUNT) || p.cmdline.includes(NONCE) || p.environ.includes(NONCE),
+      p.state !== "Z" &&
+      ((p.uid >= UID_BASE && p.uid < UID_BASE + UID_COUNT) ||
+        p.cmdline.includes(NONCE) ||
+        p.environ.includes(NONCE)),
   );
 }
 
@@ -68,7 +74,14 @@ describe("under bwrap", () => {
   test("a fork bomb is stopped by the process limit and the wall clock, and leaves nothing behind", async () => {
     const started = performance.now();
     const r = await sb.run({
-      code: py(["import os", "while True:", "    try:", "        os.fork()", "    except OSError:", "        pass"]),
+      code: py([
+        "import os",
+        "while True:",
+        "    try:",
+        "        os.fork()",
+        "    except OSError:",
+        "        pass",
+      ]),
     });
     assert.ok(["timeout", "killed"].includes(r.status), r.status);
     assert.ok(performance.now() - started < 5000);
@@ -90,7 +103,11 @@ describe("under bwrap", () => {
 
   test("writing a 1 GB file stops at the file-size or tmpfs limit", async () => {
     const r = await sb.run({
-      code: py(["with open('big', 'wb') as f:", "    for _ in range(1024):", "        f.write(b'x' * (1 << 20))"]),
+      code: py([
+        "with open('big', 'wb') as f:",
+        "    for _ in range(1024):",
+        "        f.write(b'x' * (1 << 20))",
+      ]),
     });
     assert.equal(r.status, "runtime_error");
     assert.match(r.stderr, /File too large|No space left/);
@@ -226,7 +243,14 @@ describe("under the unshare fallback", () => {
 
   test("a fork bomb and a detached daemon are contained by the pid namespace and the process limit", async () => {
     const bomb = await sb.run({
-      code: py(["import os", "while True:", "    try:", "        os.fork()", "    except OSError:", "        pass"]),
+      code: py([
+        "import os",
+        "while True:",
+        "    try:",
+        "        os.fork()",
+        "    except OSError:",
+        "        pass",
+      ]),
     });
     assert.ok(["timeout", "killed"].includes(bomb.status), bomb.status);
     const daemon = await sb.run({

@@ -125,7 +125,10 @@ test("without bwrap the sandbox falls back to unshare, says so in details, and r
   const fallback = createLocalSandbox({});
   const ready = await withOnlyTools(["prlimit", "unshare"], () => fallback.ready());
   assert.equal(ready.mode, "unshare");
-  const r = await fallback.run({ code: "import os\nprint(sorted(os.listdir('.')))", files: { "f.txt": "x" } });
+  const r = await fallback.run({
+    code: "import os\nprint(sorted(os.listdir('.')))",
+    files: { "f.txt": "x" },
+  });
   assert.equal(r.status, "ok");
   assert.equal(r.stdout, "['f.txt', 'main.py']\n");
   assert.equal(r.details.isolation, "unshare");
@@ -135,7 +138,10 @@ test("without bwrap the sandbox falls back to unshare, says so in details, and r
   });
   assert.match(netless.stdout, /^refused/);
   const afterRuns = readdirSync(tmpdir()).filter((n) => n.startsWith("omni-sbx-"));
-  assert.deepEqual(afterRuns.filter((n) => !before.includes(n)), []);
+  assert.deepEqual(
+    afterRuns.filter((n) => !before.includes(n)),
+    [],
+  );
 });
 
 test("with neither bwrap nor unshare, runs are refused unless allow_unsandboxed is set", async () => {

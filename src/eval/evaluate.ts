@@ -1,10 +1,11 @@
 // The evaluation harness: held-out rows -> responses (local engine or endpoint) -> reward router ->
 // per-task metrics. Pure orchestration; generation and scoring are injected.
-import type { Row } from "../tasks/schema.js";
+
+import { rawMetric } from "../rewards/router.js";
 import type { ChatMessage, RewardResult, RewardSample } from "../rewards/types.js";
+import type { Row } from "../tasks/schema.js";
 import { Progress } from "../util/progress.js";
 import type { Generation, GenerationOptions, Generator } from "./generator.js";
-import { rawMetric } from "../rewards/router.js";
 import { computeTaskMetrics, meanNormalizedScore, type ScoredSample, type TaskMetrics } from "./metrics.js";
 
 /** What scores responses: the reward router (or any Reward). */
@@ -134,7 +135,17 @@ const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 /** The markdown table printed after an evaluation. */
 export function formatEvalTable(result: EvalResult): string {
   const ks = [...new Set(result.tasks.flatMap((t) => Object.keys(t.passAtK)))].filter((k) => k !== "pass@1");
-  const header = ["task", "n", "acc / pass@1", ...ks, "normalized", "win/tie/loss", "statuses", "mean len", "entropy"];
+  const header = [
+    "task",
+    "n",
+    "acc / pass@1",
+    ...ks,
+    "normalized",
+    "win/tie/loss",
+    "statuses",
+    "mean len",
+    "entropy",
+  ];
   const lines = [`| ${header.join(" | ")} |`, `|${header.map(() => "---").join("|")}|`];
   for (const t of result.tasks) {
     const statuses = Object.entries(t.statusCounts)

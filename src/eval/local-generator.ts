@@ -50,7 +50,10 @@ export class LocalGenerator implements Generator {
     const perBatch = Math.max(1, this.opts.batchSize);
     for (let start = 0; start < jobs.length; start += perBatch) {
       const batch = jobs.slice(start, start + perBatch);
-      const maxNew = Math.max(1, Math.min(opts.maxTokens, maxPos - Math.max(...batch.map((j) => j.ids.length))));
+      const maxNew = Math.max(
+        1,
+        Math.min(opts.maxTokens, maxPos - Math.max(...batch.map((j) => j.ids.length))),
+      );
       const gens = generate(
         model,
         batch.map((j) => j.ids),

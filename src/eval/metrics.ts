@@ -74,13 +74,7 @@ export function computeTaskMetrics(task: string, samples: ScoredSample[], judged
     for (const kk of reportedKs(k)) {
       // A sample counts as correct for pass@k when its metric is a full pass (judge ties do not).
       passAt[`pass@${kk}`] = mean(
-        perPrompt.map((p) =>
-          passAtK(
-            p.length,
-            p.filter((s) => s.metric >= 1).length,
-            kk,
-          ),
-        ),
+        perPrompt.map((p) => passAtK(p.length, p.filter((s) => s.metric >= 1).length, kk)),
       );
     }
   }

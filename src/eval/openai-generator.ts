@@ -39,7 +39,9 @@ export class OpenAIGenerator implements Generator {
         const out = this.cfg.perSampleRequests
           ? await Promise.all(
               Array.from({ length: opts.n }, (_, j) =>
-                this.withSlot(() => this.request(messages, { ...opts, n: 1, seed: opts.seed + i * opts.n + j })),
+                this.withSlot(() =>
+                  this.request(messages, { ...opts, n: 1, seed: opts.seed + i * opts.n + j }),
+                ),
               ),
             ).then((r) => r.flat())
           : await this.withSlot(() => this.request(messages, { ...opts, seed: opts.seed + i }));

@@ -70,7 +70,11 @@ export async function loadTaskInputs(
     if (o.limit !== undefined) rows = rows.slice(0, o.limit);
     // Fail before generating anything if a row's data_source has no reward.
     for (const ds of new Set(rows.map((r) => r.data_source))) router.resolve(ds);
-    inputs.push({ task, rows, judged: rows.length > 0 && isJudgeReward(router.resolve(rows[0]!.data_source)) });
+    inputs.push({
+      task,
+      rows,
+      judged: rows.length > 0 && isJudgeReward(router.resolve(rows[0]!.data_source)),
+    });
   }
   return inputs;
 }

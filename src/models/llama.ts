@@ -467,7 +467,23 @@ export class LlamaModel {
       a.dq.fill(0);
       a.dk.fill(0);
       a.dv.fill(0);
-      be.attentionBackward(a.dq, a.dk, a.dv, a.dao, a.att[l]!, a.q[l]!, a.k[l]!, a.v[l]!, B, T, T, H, KV, D, 0);
+      be.attentionBackward(
+        a.dq,
+        a.dk,
+        a.dv,
+        a.dao,
+        a.att[l]!,
+        a.q[l]!,
+        a.k[l]!,
+        a.v[l]!,
+        B,
+        T,
+        T,
+        H,
+        KV,
+        D,
+        0,
+      );
       be.ropeBackward(a.dq, cos, sin, a.positions, N, H, D);
       be.ropeBackward(a.dk, cos, sin, a.positions, N, KV, D);
       be.sgemm(false, false, N, C, H * D, 1, a.dq, H * D, w.q, C, 0, a.dxn, C); // dxn = dq @ q

@@ -45,7 +45,10 @@ function lastLine(text: string): string {
   return (lines[lines.length - 1] ?? "").slice(0, 500);
 }
 
-export function createCodeReward(input: z.input<typeof CodeRewardConfig>, deps: { runner?: CodeRunner } = {}): Reward {
+export function createCodeReward(
+  input: z.input<typeof CodeRewardConfig>,
+  deps: { runner?: CodeRunner } = {},
+): Reward {
   const cfg = CodeRewardConfig.parse(input);
   const runner = deps.runner ?? createCodeRunner(cfg.sandbox, cfg.concurrency);
   const ownsRunner = !deps.runner;
@@ -86,7 +89,11 @@ export function createCodeReward(input: z.input<typeof CodeRewardConfig>, deps: 
     for (let i = 0; i < tests.length && failed.length < MAX_LISTED_FAILURES; i++) {
       const o = outcome.get(i);
       if (o?.ok) continue;
-      const why = o ? o.text : error ? `not run (${error.split(":")[0]} failed)` : "no result (the run ended first)";
+      const why = o
+        ? o.text
+        : error
+          ? `not run (${error.split(":")[0]} failed)`
+          : "no result (the run ended first)";
       failed.push({ test: i, error: why });
     }
     // A run that ended without the harness finishing: say why (crash, os._exit, limit).
@@ -110,7 +117,8 @@ export function createCodeReward(input: z.input<typeof CodeRewardConfig>, deps: 
   }
 
   async function scoreCases(code: string, cases: { input: string; output: string }[], signal?: AbortSignal) {
-    const runCase = (c: { input: string }) => runner.run({ code, stdin: c.input, timeoutMs: cfg.timeout_ms, signal });
+    const runCase = (c: { input: string }) =>
+      runner.run({ code, stdin: c.input, timeoutMs: cfg.timeout_ms, signal });
     const runs: (RunResult | undefined)[] = new Array(cases.length);
     if (cfg.score === "all_pass" && cfg.stop_on_first_failure) {
       for (let i = 0; i < cases.length; i++) {
@@ -168,11 +176,17 @@ export function createCodeReward(input: z.input<typeof CodeRewardConfig>, deps: 
       return parseCodeTests(sample.groundTruth);
     } catch (err) {
       if (!(err instanceof GroundTruthError)) throw err;
-      throw new Error(`${cfg.name}: sample ${index} (data_source ${sample.dataSource}): ground_truth: ${err.message}`);
+      throw new Error(
+        `${cfg.name}: sample ${index} (data_source ${sample.dataSource}): ground_truth: ${err.message}`,
+      );
     }
   }
 
-  async function scoreOne(sample: RewardSample, tests: CodeTests, signal?: AbortSignal): Promise<RewardResult> {
+  async function scoreOne(
+    sample: RewardSample,
+    tests: CodeTests,
+    signal?: AbortSignal,
+  ): Promise<RewardResult> {
     const extracted = extractCode(sample.response, cfg.extract);
     if (!extracted) return result(0, "no_answer", { metric: 0, error: "no code block in the response" });
     const scored =

@@ -164,7 +164,11 @@ export function parseFormula(src: string, opts: ParseFormulaOptions = {}): Formu
   const call = (fn: string, pos: number): FormulaNode => {
     const spec = FUNCTIONS[fn];
     if (!spec) {
-      throw new FormulaError(`unknown function '${fn}' (known: ${Object.keys(FUNCTIONS).join(", ")})`, src, pos);
+      throw new FormulaError(
+        `unknown function '${fn}' (known: ${Object.keys(FUNCTIONS).join(", ")})`,
+        src,
+        pos,
+      );
     }
     expect("(");
     const args: FormulaNode[] = [];

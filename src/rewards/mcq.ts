@@ -56,15 +56,26 @@ interface Tier {
 const TIERS: Tier[] = [
   {
     via: "boxed",
-    patterns: [new RegExp(String.raw`\\boxed\s*\{\s*(?:\\text(?:bf)?\s*\{\s*)?(\()?\s*${L}\s*\)?\s*\}?\s*\}`, "g")],
+    patterns: [
+      new RegExp(String.raw`\\boxed\s*\{\s*(?:\\text(?:bf)?\s*\{\s*)?(\()?\s*${L}\s*\)?\s*\}?\s*\}`, "g"),
+    ],
     lowercaseIfBracketed: true,
   },
   {
     via: "statement",
     patterns: [
-      new RegExp(String.raw`\banswer\s*(?:is|:|=)?\s*(?:option|choice)?\s*[:\-]?\s*[*_]*\s*(\()?\s*${L}${END}`, "gi"),
-      new RegExp(String.raw`\b(?:correct|right|best|final)\s+(?:option|choice)\s*(?:is|:|=)?\s*[*_]*\s*(\()?\s*${L}${END}`, "gi"),
-      new RegExp(String.raw`\bI(?:\s+would|'d|\s+will)?\s+(?:choose|pick|select|go\s+with)\s*[*_]*\s*(\()?\s*${L}${END}`, "gi"),
+      new RegExp(
+        String.raw`\banswer\s*(?:is|:|=)?\s*(?:option|choice)?\s*[:\-]?\s*[*_]*\s*(\()?\s*${L}${END}`,
+        "gi",
+      ),
+      new RegExp(
+        String.raw`\b(?:correct|right|best|final)\s+(?:option|choice)\s*(?:is|:|=)?\s*[*_]*\s*(\()?\s*${L}${END}`,
+        "gi",
+      ),
+      new RegExp(
+        String.raw`\bI(?:\s+would|'d|\s+will)?\s+(?:choose|pick|select|go\s+with)\s*[*_]*\s*(\()?\s*${L}${END}`,
+        "gi",
+      ),
     ],
     lowercaseIfBracketed: true,
   },
@@ -110,7 +121,10 @@ export function extractChoice(
       for (const m of response.matchAll(pattern)) {
         const raw = m[2]!;
         // Lowercase letters are words ("answer is a ..."), unless bracketed like "(b)".
-        if (raw !== raw.toUpperCase() && !(tier.lowercaseIfBracketed && (m[1] === "(" || tier.via === "boxed"))) {
+        if (
+          raw !== raw.toUpperCase() &&
+          !(tier.lowercaseIfBracketed && (m[1] === "(" || tier.via === "boxed"))
+        ) {
           continue;
         }
         const letter = raw.toUpperCase();
@@ -139,7 +153,12 @@ function optionTextMatches(response: string, options: readonly string[]): string
     .map((o, i) => ({ letter: String.fromCharCode(65 + i), text: squash(o) }))
     .filter((o) => o.text.length > 0 && text.includes(o.text));
   return hits
-    .filter((h) => !hits.some((other) => other !== h && other.text.length > h.text.length && other.text.includes(h.text)))
+    .filter(
+      (h) =>
+        !hits.some(
+          (other) => other !== h && other.text.length > h.text.length && other.text.includes(h.text),
+        ),
+    )
     .map((h) => h.letter);
 }
 
@@ -165,7 +184,13 @@ export function mcqKey(
     answer = g.answer;
     options = readOptions(g.options, `${where}: ground_truth.options`) ?? options;
   }
-  if (typeof answer === "number" && Number.isInteger(answer) && options && answer >= 0 && answer < options.length) {
+  if (
+    typeof answer === "number" &&
+    Number.isInteger(answer) &&
+    options &&
+    answer >= 0 &&
+    answer < options.length
+  ) {
     return { letter: String.fromCharCode(65 + answer), options };
   }
   if (typeof answer === "string") {
@@ -186,7 +211,9 @@ function readOptions(value: unknown, where: string): string[] | undefined {
   }
   if (typeof value === "object" && !Array.isArray(value)) {
     const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
-    if (entries.every(([k, v], i) => k.toUpperCase() === String.fromCharCode(65 + i) && typeof v === "string")) {
+    if (
+      entries.every(([k, v], i) => k.toUpperCase() === String.fromCharCode(65 + i) && typeof v === "string")
+    ) {
       return entries.map(([, v]) => v as string);
     }
   }
@@ -206,9 +233,18 @@ export function createMcqReward(config: z.input<typeof McqRewardConfig> = {}, na
 function scoreOne(sample: RewardSample, cfg: McqRewardConfig, where: string): RewardResult {
   const key = mcqKey(sample.groundTruth, sample.extraInfo, where);
   const choice = extractChoice(sample.response, { options: key.options, maxOptions: cfg.maxOptions });
-  const details = { expected: key.letter, chosen: choice.letter, via: choice.via, candidates: choice.candidates };
+  const details = {
+    expected: key.letter,
+    chosen: choice.letter,
+    via: choice.via,
+    candidates: choice.candidates,
+  };
   if (choice.status === "no_answer") return result(cfg.noAnswerScore, "no_answer", { ...details, metric: 0 });
-  if (choice.status === "wrong_format") return result(cfg.wrongFormatScore, "wrong_format", { ...details, metric: 0 });
+  if (choice.status === "wrong_format")
+    return result(cfg.wrongFormatScore, "wrong_format", { ...details, metric: 0 });
   const correct = choice.letter === key.letter;
-  return result(correct ? cfg.correctScore : cfg.incorrectScore, "ok", { ...details, metric: correct ? 1 : 0 });
+  return result(correct ? cfg.correctScore : cfg.incorrectScore, "ok", {
+    ...details,
+    metric: correct ? 1 : 0,
+  });
 }

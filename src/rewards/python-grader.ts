@@ -5,8 +5,8 @@
 // The returned float is the score (clamped to [0,1] unless `clamp: false`; the raw value is in details.raw).
 // A grader that raises is `judge_error`; one that returns a non-number is `judge_unparseable`.
 import { z } from "zod";
-import { type CodeRunner, createCodeRunner, SandboxConfig } from "./sandbox/index.js";
 import { GRADER_HARNESS, type GraderSpec } from "./sandbox/grader-harness.js";
+import { type CodeRunner, createCodeRunner, SandboxConfig } from "./sandbox/index.js";
 import { newRunToken, readMarkedRecords } from "./sandbox/marked-results.js";
 import { SPEC_FILE } from "./sandbox/test-harness.js";
 import { type Reward, type RewardResult, type RewardSample, result } from "./types.js";
@@ -67,13 +67,15 @@ export function createPythonGrader(
       duration_ms: Math.round(run.durationMs),
       ...(cfg.image_tag ? { image_tag: cfg.image_tag } : {}),
     };
-    if (run.status === "sandbox_error") return result(0, "sandbox_error", { ...base, error: run.details.error });
+    if (run.status === "sandbox_error")
+      return result(0, "sandbox_error", { ...base, error: run.details.error });
     if (run.status === "timeout") return result(0, "timeout", { ...base, metric: 0 });
     const records = readMarkedRecords(run.stdout, token);
     const score = records.find((r) => r.key === "score");
     if (score?.ok) {
       const raw = Number(score.text);
-      if (!Number.isFinite(raw)) return result(0, "judge_unparseable", { ...base, error: `grade() returned ${score.text}` });
+      if (!Number.isFinite(raw))
+        return result(0, "judge_unparseable", { ...base, error: `grade() returned ${score.text}` });
       const clamped = Math.min(1, Math.max(0, raw));
       return result(cfg.clamp ? clamped : raw, "ok", {
         ...base,

@@ -19,7 +19,11 @@ export const StringCheckGraderConfig = z
   .strict();
 export type StringCheckGraderConfig = z.output<typeof StringCheckGraderConfig>;
 
-export function stringCheck(input: string, reference: string, operation: StringCheckGraderConfig["operation"]) {
+export function stringCheck(
+  input: string,
+  reference: string,
+  operation: StringCheckGraderConfig["operation"],
+) {
   switch (operation) {
     case "eq":
       return input === reference;

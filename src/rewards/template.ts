@@ -19,7 +19,9 @@ const REFERENCE = /\{\{([^{}]*)\}\}/g;
 export function renderTemplate(tpl: string, ctx: TemplateContext): string {
   const unclosed = unclosedBraces(tpl);
   if (unclosed >= 0) {
-    throw new TemplateError(`template has '{{' without a matching '}}' at position ${unclosed}: ${JSON.stringify(tpl)}`);
+    throw new TemplateError(
+      `template has '{{' without a matching '}}' at position ${unclosed}: ${JSON.stringify(tpl)}`,
+    );
   }
   return tpl.replace(REFERENCE, (_, inner: string) => stringify(resolve(inner.trim(), ctx), inner.trim()));
 }
@@ -43,11 +45,14 @@ function resolve(reference: string, ctx: TemplateContext): unknown {
       const where = path.slice(0, i).join(".");
       const fields =
         value !== null && typeof value === "object" ? Object.keys(value).join(", ") || "none" : typeof value;
-      throw new TemplateError(`template reference {{${reference}}}: ${where} has no field '${key}' (it has: ${fields})`);
+      throw new TemplateError(
+        `template reference {{${reference}}}: ${where} has no field '${key}' (it has: ${fields})`,
+      );
     }
     value = (value as Record<string, unknown>)[key];
   }
-  if (path.length === 1) throw new TemplateError(`template reference {{${reference}}}: name a field of ${path[0]}`);
+  if (path.length === 1)
+    throw new TemplateError(`template reference {{${reference}}}: name a field of ${path[0]}`);
   return value;
 }
 

@@ -129,7 +129,8 @@ export function rouge(candidate: string, reference: string, n: number | "l"): nu
     candTotal = cand.length;
     refTotal = ref.length;
   } else {
-    if (!Number.isInteger(n) || n < 1) throw new Error(`rouge: n must be a positive integer or 'l', got ${n}`);
+    if (!Number.isInteger(n) || n < 1)
+      throw new Error(`rouge: n must be a positive integer or 'l', got ${n}`);
     overlap = clippedOverlap(ngramCounts(cand, n), ngramCounts(ref, n));
     candTotal = Math.max(0, cand.length - n + 1);
     refTotal = Math.max(0, ref.length - n + 1);

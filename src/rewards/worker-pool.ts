@@ -93,7 +93,8 @@ export class WorkerPool<T, R> {
   runBatch(items: T[]): Promise<ItemOutcome<R>[]> {
     if (items.length === 0) return Promise.resolve([]);
     if (this.closed) return Promise.resolve(items.map(() => closedOutcome()));
-    if (this.queue.length >= this.maxQueued) return Promise.reject(new WorkerPoolQueueFullError(this.maxQueued));
+    if (this.queue.length >= this.maxQueued)
+      return Promise.reject(new WorkerPoolQueueFullError(this.maxQueued));
     this.warm();
     return new Promise((resolve) => {
       this.queue.push({ items, outcomes: new Array(items.length), next: 0, resolve });
@@ -233,7 +234,12 @@ export function serveWorkerItems<T, R>(
         try {
           port.postMessage({ type: "item", id: msg.id, ok: true, value: await handler(item) });
         } catch (err) {
-          port.postMessage({ type: "item", id: msg.id, ok: false, message: String((err as Error)?.message ?? err) });
+          port.postMessage({
+            type: "item",
+            id: msg.id,
+            ok: false,
+            message: String((err as Error)?.message ?? err),
+          });
         }
       }
     });

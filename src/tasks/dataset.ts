@@ -62,7 +62,9 @@ export function buildSplits(gen: TaskGenerator, seed: number, sizes: SplitSizes)
   let draws = 0;
   while (items.length < total) {
     if (++draws > maxDraws) {
-      throw new Error(`${gen.name}: generator ran out of distinct tasks after ${draws - 1} draws (${items.length} of ${total})`);
+      throw new Error(
+        `${gen.name}: generator ran out of distinct tasks after ${draws - 1} draws (${items.length} of ${total})`,
+      );
     }
     const item = draw(rng);
     if (!item) continue;

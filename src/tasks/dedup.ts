@@ -26,7 +26,7 @@ function info(row: Row, key: string): string {
  * - math: the template family plus the numbers in order (same arithmetic, other names);
  * - code: the family plus its parameters (same function, other test inputs);
  * - qa: the synset the question is about (same concept, any question type);
- * - writing: the normalized reference sentence (same source sentence, any prompt type).
+ * - writing: the normalized source example sentence (same sentence, any prompt type).
  */
 export function dedupKeys(row: Row): string[] {
   const keys = [`text:${normalizeText(promptText(row))}`];
@@ -41,7 +41,7 @@ export function dedupKeys(row: Row): string[] {
       keys.push(`qa:${info(row, "synset")}`);
       break;
     case "writing":
-      keys.push(`writing:${normalizeText(info(row, "reference"))}`);
+      keys.push(`writing:${normalizeText(info(row, "example"))}`);
       break;
   }
   return keys;

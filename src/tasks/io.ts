@@ -1,8 +1,7 @@
 // Reading and writing dataset rows as JSONL (one row per line) or Parquet (by file extension).
 // JSONL is streamed line by line, so large files never sit in memory as one string.
 // Strict readers throw a RowSchemaError naming file, line and field; `checkRows` collects problems instead.
-import { createReadStream } from "node:fs";
-import { mkdirSync } from "node:fs";
+import { createReadStream, mkdirSync } from "node:fs";
 import { dirname, extname } from "node:path";
 import { createInterface } from "node:readline";
 import { writeFileAtomic } from "../util/atomic.js";
@@ -33,7 +32,10 @@ export async function* iterateRawRows(file: string): AsyncGenerator<RawRow> {
     for (let i = 0; i < rows.length; i++) yield { line: i + 1, value: rows[i] };
     return;
   }
-  const lines = createInterface({ input: createReadStream(file, "utf8"), crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = createInterface({
+    input: createReadStream(file, "utf8"),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
   let line = 0;
   for await (const text of lines) {
     line++;

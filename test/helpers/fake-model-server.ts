@@ -48,7 +48,11 @@ export async function startFakeModelServer(table: Record<string, TableEntry>): P
               message: { role: "assistant", content: entry.reply },
               finish_reason: "stop",
             })),
-            usage: { prompt_tokens: 1, completion_tokens: n * entry.reply.split(/\s+/).length, total_tokens: 1 },
+            usage: {
+              prompt_tokens: 1,
+              completion_tokens: n * entry.reply.split(/\s+/).length,
+              total_tokens: 1,
+            },
           }),
         );
       }

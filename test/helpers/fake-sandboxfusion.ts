@@ -33,7 +33,8 @@ export interface FakeSandboxFusion {
 
 /** Our RunResult in SandboxFusion's response shape. */
 export function toSandboxFusionResponse(r: RunResult): unknown {
-  if (r.status === "sandbox_error") return { status: "SandboxError", message: String(r.details.error), run_result: null };
+  if (r.status === "sandbox_error")
+    return { status: "SandboxError", message: String(r.details.error), run_result: null };
   return {
     status: r.status === "ok" ? "Success" : "Failed",
     message: "",
@@ -54,7 +55,9 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
-export async function startFakeSandboxFusion(opts: FakeSandboxFusionOptions = {}): Promise<FakeSandboxFusion> {
+export async function startFakeSandboxFusion(
+  opts: FakeSandboxFusionOptions = {},
+): Promise<FakeSandboxFusion> {
   const requests: RunCodeRequest[] = [];
   let failuresLeft = opts.failFirst ?? 0;
   const server: Server = createServer(async (req, res) => {
@@ -81,7 +84,8 @@ export async function startFakeSandboxFusion(opts: FakeSandboxFusionOptions = {}
     if (opts.respond) return send(200, opts.respond(body));
     if (!opts.runner) return send(200, { status: "SandboxError", message: "no runner", run_result: null });
     const files: Record<string, string> = {};
-    for (const [name, b64] of Object.entries(body.files ?? {})) files[name] = Buffer.from(b64, "base64").toString("utf8");
+    for (const [name, b64] of Object.entries(body.files ?? {}))
+      files[name] = Buffer.from(b64, "base64").toString("utf8");
     const result = await opts.runner.run({
       code: body.code,
       stdin: body.stdin,

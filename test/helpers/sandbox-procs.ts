@@ -4,6 +4,8 @@ import { readdirSync, readFileSync } from "node:fs";
 export interface ProcInfo {
   pid: number;
   uid: number;
+  /** R, S, D, Z (zombie: exited, waiting for its parent or init to reap it), ... */
+  state: string;
   cmdline: string;
   environ: string;
 }
@@ -15,6 +17,7 @@ export function listProcesses(): ProcInfo[] {
     try {
       const status = readFileSync(`/proc/${entry}/status`, "utf8");
       const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1] ?? -1);
+      const state = /^State:\s+(\S+)/m.exec(status)?.[1] ?? "?";
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, "utf8").replace(/\0/g, " ");
       let environ = "";
       try {
@@ -22,7 +25,7 @@ export function listProcesses(): ProcInfo[] {
       } catch {
         // not readable: fine
       }
-      out.push({ pid: Number(entry), uid, cmdline, environ });
+      out.push({ pid: Number(entry), uid, state, cmdline, environ });
     } catch {
       // exited meanwhile
     }

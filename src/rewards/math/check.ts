@@ -31,7 +31,14 @@ export function checkMathAnswer(item: MathCheckItem, settings: MathCheckSettings
   const found = extractAnswer(item.response, settings.extractors);
   const references = item.references.map(normalizeReference);
   if (!found) {
-    return { extractor: null, extracted: null, normalized: null, correct: false, method: null, reference: null };
+    return {
+      extractor: null,
+      extracted: null,
+      normalized: null,
+      correct: false,
+      method: null,
+      reference: null,
+    };
   }
   const normalized = normalizeAnswer(found.answer);
   let method: string | null = null;
@@ -39,7 +46,14 @@ export function checkMathAnswer(item: MathCheckItem, settings: MathCheckSettings
     const verdict = normalizedEquivalent(normalized, reference, settings);
     method = verdict.method;
     if (verdict.equal) {
-      return { extractor: found.extractor, extracted: found.answer, normalized, correct: true, method, reference };
+      return {
+        extractor: found.extractor,
+        extracted: found.answer,
+        normalized,
+        correct: true,
+        method,
+        reference,
+      };
     }
   }
   return {

@@ -76,10 +76,12 @@ function compareNumbers(a: ParsedNumber, b: ParsedNumber, relTol: number): Equiv
   if (rational) {
     for (const x of readingsA)
       for (const y of readingsB)
-        if (x.exact && y.exact && rationalsEqual(x.exact, y.exact)) return { equal: true, method: "rational" };
+        if (x.exact && y.exact && rationalsEqual(x.exact, y.exact))
+          return { equal: true, method: "rational" };
   }
   for (const x of readingsA)
-    for (const y of readingsB) if (closeEnough(x.value, y.value, relTol)) return { equal: true, method: "numeric" };
+    for (const y of readingsB)
+      if (closeEnough(x.value, y.value, relTol)) return { equal: true, method: "numeric" };
   return { equal: false, method: rational ? "rational" : "numeric" };
 }
 

@@ -76,7 +76,9 @@ function extractAnswerIs(text: string): string | null {
   for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m;
   if (!last) return null;
   const rest = text.slice(last.index + last[0].length);
-  const boxed = extractBoxed(rest.split("\n\n")[0]!);
+  // The answer's own line (the first non-empty one): a later \boxed{} belongs to some other claim.
+  const answerLine = rest.split("\n").find((l) => l.trim() !== "") ?? "";
+  const boxed = extractBoxed(answerLine);
   if (boxed !== null) return boxed;
   const math = /^\s*(\$\$?|\\\(|\\\[)([\s\S]*?)(\$\$?|\\\)|\\\])/.exec(rest);
   if (math) return math[2]!;

@@ -16,7 +16,10 @@ export { normalizeAnswer } from "./normalize.js";
 export const MathRewardConfig = z
   .object({
     /** Extractors tried in this order; the first that finds an answer wins. */
-    extractors: z.array(z.enum(MATH_EXTRACTORS)).min(1).default([...MATH_EXTRACTORS]),
+    extractors: z
+      .array(z.enum(MATH_EXTRACTORS))
+      .min(1)
+      .default([...MATH_EXTRACTORS]),
     /** Relative tolerance for numbers: |a-b| <= relTol * max(|a|,|b|). */
     relTol: z.number().min(0).max(1).default(1e-4),
     /** Hard limit for one check; the worker running it is terminated and replaced. */

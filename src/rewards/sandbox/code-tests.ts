@@ -66,7 +66,8 @@ export function parseCodeTests(groundTruth: unknown): CodeTests {
   if ("cases" in gt) return { kind: "io", cases: check(IoCases, gt).cases };
   if ("inputs" in gt) {
     const { inputs, outputs } = check(IoLists, gt);
-    if (inputs.length !== outputs.length) fail(`inputs has ${inputs.length} items, outputs ${outputs.length}`);
+    if (inputs.length !== outputs.length)
+      fail(`inputs has ${inputs.length} items, outputs ${outputs.length}`);
     return { kind: "io", cases: inputs.map((input, i) => ({ input, output: outputs[i]! })) };
   }
   const a = check(AssertTests, gt);

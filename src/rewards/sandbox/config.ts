@@ -21,17 +21,33 @@ export const LocalSandboxConfig = z.strictObject({
   /** RLIMIT_CPU in seconds; default ceil(timeout). SIGXCPU at the limit, SIGKILL one second later. */
   cpu_seconds: z.number().int().positive().optional(),
   /** RLIMIT_AS, per process. */
-  memory_bytes: z.number().int().positive().default(1024 * MiB),
+  memory_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1024 * MiB),
   /** RLIMIT_FSIZE: largest file a process may write. */
-  file_size_bytes: z.number().int().positive().default(16 * MiB),
+  file_size_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(16 * MiB),
   /** RLIMIT_NPROC, counted per sandbox uid (each run gets its own uid when the parent is root). */
   max_processes: z.number().int().positive().default(64),
   /** RLIMIT_NOFILE. */
   max_open_files: z.number().int().positive().default(256),
   /** Size of the work directory (/tmp, a tmpfs) and of /dev/shm under bwrap. */
-  tmpfs_bytes: z.number().int().positive().default(64 * MiB),
+  tmpfs_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(64 * MiB),
   /** Cap on each of stdout and stderr; a run that writes more is killed (`output_limit`). */
-  max_output_bytes: z.number().int().positive().default(1 * MiB),
+  max_output_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1 * MiB),
   /** Host directories the sandbox sees read-only under bwrap (top-level symlinks such as /bin -> usr/bin are recreated). */
   ro_paths: z.array(z.string().startsWith("/")).default(["/usr", "/bin", "/lib", "/lib64", "/sbin", "/etc"]),
   /** When the parent runs as root, run i uses uid/gid uid_base + (i mod uid_count): unused ids, one per run. */
@@ -52,7 +68,11 @@ export const SandboxFusionConfig = z.strictObject({
   retries: z.number().int().min(0).default(3),
   backoff_ms: z.number().int().min(0).default(250),
   concurrency: z.number().int().min(1).max(1024).default(8),
-  max_output_bytes: z.number().int().positive().default(1 * MiB),
+  max_output_bytes: z
+    .number()
+    .int()
+    .positive()
+    .default(1 * MiB),
 });
 export type SandboxFusionConfig = z.output<typeof SandboxFusionConfig>;
 

@@ -82,9 +82,14 @@ export function createSandboxFusionClient(
       execution_time: run.execution_time ?? null,
     };
     const base = { stdout: out.text, stderr: err.text, stdoutTruncated: out.cut, stderrTruncated: err.cut };
-    if (run.status === "TimeLimitExceeded") return { ...base, status: "timeout", exitCode, durationMs, details };
+    if (run.status === "TimeLimitExceeded")
+      return { ...base, status: "timeout", exitCode, durationMs, details };
     if (run.status !== "Finished") {
-      return { ...base, ...sandboxError(`SandboxFusion run status ${run.status}`, durationMs, details), ...base };
+      return {
+        ...base,
+        ...sandboxError(`SandboxFusion run status ${run.status}`, durationMs, details),
+        ...base,
+      };
     }
     return { ...base, status: exitCode === 0 ? "ok" : "runtime_error", exitCode, durationMs, details };
   }

@@ -1,10 +1,16 @@
 // Public entry of the sandbox layer: runners for untrusted Python, local or remote, behind one interface.
-import { LocalSandboxConfig, SandboxConfig, SandboxFusionConfig } from "./config.js";
+import { LocalSandboxConfig, type SandboxConfig, SandboxFusionConfig } from "./config.js";
 import { createSandboxFusionClient } from "./fusion.js";
 import { createLocalSandbox } from "./local.js";
 import type { CodeRunner } from "./types.js";
 
-export { ISOLATION_MODES, type IsolationMode, LocalSandboxConfig, SandboxConfig, SandboxFusionConfig } from "./config.js";
+export {
+  ISOLATION_MODES,
+  type IsolationMode,
+  LocalSandboxConfig,
+  SandboxConfig,
+  SandboxFusionConfig,
+} from "./config.js";
 export { createSandboxFusionClient } from "./fusion.js";
 export { createLocalSandbox, type LocalSandbox } from "./local.js";
 export { Semaphore } from "./semaphore.js";

@@ -5,7 +5,15 @@
 //   prlimit <limits> -- python main.py                                      (none: no isolation)
 //
 // prlimit execs its target, so the spawned process (the group leader we kill) is bwrap/unshare/python.
-import { accessSync, constants, lstatSync, readdirSync, readFileSync, readlinkSync, realpathSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+} from "node:fs";
 import { delimiter, join } from "node:path";
 import type { LocalSandboxConfig } from "./config.js";
 
@@ -30,7 +38,6 @@ export function findExecutable(name: string): string | null {
     try {
       accessSync(path, constants.X_OK);
       return realpathSync(path); // a link may vanish later; the file it names is what we run
-
     } catch {
       // try the next one
     }

@@ -1,7 +1,7 @@
 // The local sandbox: runs untrusted Python under bwrap (or a weaker fallback), with rlimits, a per-run uid,
 // a wall-clock kill of the whole process group, bounded output capture and bounded concurrency.
 import { type ChildProcess, spawn } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
@@ -71,7 +71,12 @@ export function createLocalSandbox(
     };
   }
 
-  async function runIn(mode: Isolation, tools: Tools, nprocExtra: number, req: RunRequest): Promise<RunResult> {
+  async function runIn(
+    mode: Isolation,
+    tools: Tools,
+    nprocExtra: number,
+    req: RunRequest,
+  ): Promise<RunResult> {
     const timeoutMs = req.timeoutMs ?? cfg.timeout_ms;
     const files: [string, string][] = [["main.py", req.code], ...Object.entries(req.files ?? {})];
     const limits = prlimitArgs(limitsFor(timeoutMs, nprocExtra));
@@ -136,7 +141,8 @@ export function createLocalSandbox(
 
   async function probe(): Promise<Chosen> {
     const prlimit = findExecutable("prlimit");
-    if (!prlimit) throw new Error("prlimit (util-linux) not found on PATH: the local sandbox needs it for rlimits");
+    if (!prlimit)
+      throw new Error("prlimit (util-linux) not found on PATH: the local sandbox needs it for rlimits");
     const tools: Tools = { prlimit, bwrap: findExecutable("bwrap"), unshare: findExecutable("unshare") };
     const nprocExtra = isRoot ? 0 : countProcessesOfUid(process.getuid?.() ?? -1);
     const wanted: Isolation[] =
@@ -152,9 +158,16 @@ export function createLocalSandbox(
         failures.push(`${mode}: not found on PATH`);
         continue;
       }
-      const out = await runIn(mode, tools, nprocExtra, { code: "import sys\nsys.exit(0)\n", timeoutMs: 10000 });
+      const out = await runIn(mode, tools, nprocExtra, {
+        code: "import sys\nsys.exit(0)\n",
+        timeoutMs: 10000,
+      });
       if (out.status === "ok") return { mode, tools, nprocExtra };
-      failures.push(`${mode}: ${out.status} ${String(out.details.error ?? out.stderr).trim().slice(0, 300)}`);
+      failures.push(
+        `${mode}: ${out.status} ${String(out.details.error ?? out.stderr)
+          .trim()
+          .slice(0, 300)}`,
+      );
     }
     throw new Error(
       `no usable sandbox (${failures.join("; ")})` +
@@ -323,6 +336,10 @@ function execute(file: string, args: string[], o: ExecuteOptions): Promise<RunRe
     function done() {
       if (settled || (!exit && !spawnError)) return;
       settled = true;
+      void waitForNamespaceEnd(status).then(report);
+    }
+
+    function report() {
       clearTimeout(timer);
       o.signal?.removeEventListener("abort", onAbort);
       const base = {
@@ -339,20 +356,53 @@ function execute(file: string, args: string[], o: ExecuteOptions): Promise<RunRe
       const exitCode = exitCodeOf(exit!, status, o.withStatusFd);
       if (o.withStatusFd && !status.includes('"child-pid"') && killReason === null) {
         // bwrap never started the program: its own error is on stderr.
-        resolve({ ...sandboxError(`bwrap failed: ${base.stderr.trim().slice(0, 500)}`), ...base, status: "sandbox_error" });
+        resolve({
+          ...sandboxError(`bwrap failed: ${base.stderr.trim().slice(0, 500)}`),
+          ...base,
+          status: "sandbox_error",
+        });
         return;
       }
-      if (killReason === "timeout") resolve({ ...base, status: "timeout", exitCode, details: { reason: "wall_clock" } });
-      else if (killReason === "output_limit") resolve({ ...base, status: "output_limit", exitCode, details: {} });
-      else if (killReason === "aborted") resolve({ ...base, status: "killed", exitCode, details: { reason: "aborted" } });
+      if (killReason === "timeout")
+        resolve({ ...base, status: "timeout", exitCode, details: { reason: "wall_clock" } });
+      else if (killReason === "output_limit")
+        resolve({ ...base, status: "output_limit", exitCode, details: {} });
+      else if (killReason === "aborted")
+        resolve({ ...base, status: "killed", exitCode, details: { reason: "aborted" } });
       else if (exitCode === 0) resolve({ ...base, status: "ok", exitCode, details: {} });
       else if (exitCode === 128 + SIGXCPU) {
         resolve({ ...base, status: "timeout", exitCode, details: { reason: "cpu_limit" } });
       } else if (exitCode === 128 + SIGKILL) {
-        resolve({ ...base, status: "killed", exitCode, details: { reason: "SIGKILL (hard CPU limit or OOM)" } });
+        resolve({
+          ...base,
+          status: "killed",
+          exitCode,
+          details: { reason: "SIGKILL (hard CPU limit or OOM)" },
+        });
       } else resolve({ ...base, status: "runtime_error", exitCode, details: {} });
     }
   });
+}
+
+/**
+ * bwrap exits as soon as its pid-1 reaper reports the program's status, a moment before that reaper exits
+ * and the kernel kills what is left in the pid namespace. Waiting for the reaper (bwrap's "child-pid") to
+ * become a zombie or vanish makes "run returned" imply "every process of the run is dead".
+ */
+async function waitForNamespaceEnd(status: string): Promise<void> {
+  const pid = /"child-pid"\s*:\s*(\d+)/.exec(status)?.[1];
+  if (!pid) return;
+  const deadline = Date.now() + 2000;
+  while (Date.now() < deadline) {
+    let state: string;
+    try {
+      state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? "X";
+    } catch {
+      return; // gone
+    }
+    if (state === "Z" || state === "X") return;
+    await new Promise((r) => setTimeout(r, 2));
+  }
 }
 
 /** bwrap's own JSON status carries the program's exit code (128 + N for a signal); otherwise the child's. */

@@ -44,7 +44,11 @@ export interface CodeRunner {
   close?(): Promise<void>;
 }
 
-export function sandboxError(message: string, durationMs = 0, details: Record<string, unknown> = {}): RunResult {
+export function sandboxError(
+  message: string,
+  durationMs = 0,
+  details: Record<string, unknown> = {},
+): RunResult {
   return {
     status: "sandbox_error",
     exitCode: null,
@@ -61,7 +65,8 @@ export function sandboxError(message: string, durationMs = 0, details: Record<st
 export function checkFileName(name: string): string | null {
   if (name === "" || name.startsWith("/") || name.includes("\0")) return "must be a non-empty relative path";
   const parts = name.split("/");
-  if (parts.some((p) => p === "" || p === "." || p === "..")) return "must not contain '', '.' or '..' segments";
+  if (parts.some((p) => p === "" || p === "." || p === ".."))
+    return "must not contain '', '.' or '..' segments";
   if (name === "main.py") return "main.py is the program itself";
   return null;
 }

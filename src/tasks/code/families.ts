@@ -51,8 +51,11 @@ const countChars: CodeFamily = {
   name: () => "count_chars",
   doc: (p) =>
     `Return how many characters of s are one of ${py(S(p, "chars"))}${B(p, "ignore_case") ? " (ignoring case)" : " (case-sensitive)"}.`,
-  body: (p) => lines(`return sum(1 for ch in ${B(p, "ignore_case") ? "s.lower()" : "s"} if ch in ${py(S(p, "chars"))})`),
-  input: (rng, p) => [chars(rng, between(rng, 0, 14), `${MIXED}${S(p, "chars")}${S(p, "chars").toUpperCase()}`)],
+  body: (p) =>
+    lines(`return sum(1 for ch in ${B(p, "ignore_case") ? "s.lower()" : "s"} if ch in ${py(S(p, "chars"))})`),
+  input: (rng, p) => [
+    chars(rng, between(rng, 0, 14), `${MIXED}${S(p, "chars")}${S(p, "chars").toUpperCase()}`),
+  ],
   solve: (p, [s]) => {
     const t = B(p, "ignore_case") ? (s as string).toLowerCase() : (s as string);
     return [...t].filter((ch) => S(p, "chars").includes(ch)).length;
@@ -147,7 +150,8 @@ const removeChars: CodeFamily = {
   args: ["s"],
   draw: (rng) => ({ chars: letterSet(rng, 2, 5) }),
   name: () => "remove_chars",
-  doc: (p) => `Return s with every occurrence of the characters in ${py(S(p, "chars"))} removed (case-sensitive).`,
+  doc: (p) =>
+    `Return s with every occurrence of the characters in ${py(S(p, "chars"))} removed (case-sensitive).`,
   body: (p) => lines(`return "".join(c for c in s if c not in ${py(S(p, "chars"))})`),
   input: (rng, p) => [chars(rng, between(rng, 0, 14), `${LOWER}${S(p, "chars")}${S(p, "chars")} AB`)],
   solve: (p, [s]) => [...(s as string)].filter((c) => !S(p, "chars").includes(c)).join(""),
@@ -200,11 +204,16 @@ const padString: CodeFamily = {
   id: "pad_string",
   difficulty: () => 1,
   args: ["s"],
-  draw: (rng) => ({ side: rng.pick(["left", "right"]), width: between(rng, 4, 16), fill: rng.pick(["*", "-", "0", ".", "#"]) }),
+  draw: (rng) => ({
+    side: rng.pick(["left", "right"]),
+    width: between(rng, 4, 16),
+    fill: rng.pick(["*", "-", "0", ".", "#"]),
+  }),
   name: (p) => `pad_${S(p, "side")}`,
   doc: (p) =>
     `Return s padded on the ${S(p, "side")} with ${py(S(p, "fill"))} to length ${N(p, "width")}; if s is already that long or longer, return it unchanged.`,
-  body: (p) => lines(`return s.${S(p, "side") === "left" ? "rjust" : "ljust"}(${N(p, "width")}, ${py(S(p, "fill"))})`),
+  body: (p) =>
+    lines(`return s.${S(p, "side") === "left" ? "rjust" : "ljust"}(${N(p, "width")}, ${py(S(p, "fill"))})`),
   input: (rng) => [chars(rng, between(rng, 0, 18), LOWER)],
   solve: (p, [s]) =>
     S(p, "side") === "left"
@@ -218,7 +227,8 @@ const kthOccurrence: CodeFamily = {
   args: ["s"],
   draw: (rng) => ({ ch: rng.pick(LOWER.split("")), k: between(rng, 1, 4) }),
   name: () => "find_occurrence",
-  doc: (p) => `Return the index of the ${ordinal(N(p, "k"))} occurrence of ${py(S(p, "ch"))} in s, or -1 if there is none.`,
+  doc: (p) =>
+    `Return the index of the ${ordinal(N(p, "k"))} occurrence of ${py(S(p, "ch"))} in s, or -1 if there is none.`,
   body: (p) =>
     lines(
       "count = 0",
@@ -248,7 +258,9 @@ const acronym: CodeFamily = {
   doc: (p) =>
     `Return the first letters of the words of s (split on whitespace) that have at least ${N(p, "min_len")} letters, ${B(p, "upper") ? "uppercased" : "lowercased"}, joined by ${py(S(p, "sep"))}.`,
   body: (p) =>
-    lines(`return ${py(S(p, "sep"))}.join(w[0].${B(p, "upper") ? "upper" : "lower"}() for w in s.split() if len(w) >= ${N(p, "min_len")})`),
+    lines(
+      `return ${py(S(p, "sep"))}.join(w[0].${B(p, "upper") ? "upper" : "lower"}() for w in s.split() if len(w) >= ${N(p, "min_len")})`,
+    ),
   input: (rng) => [sentence(rng)],
   solve: (p, [s]) =>
     (s as string)
@@ -265,7 +277,11 @@ const transformLongWords: CodeFamily = {
   draw: (rng) => ({ k: between(rng, 0, 6), mode: rng.pick(["reverse", "upper", "capitalize"]) }),
   name: () => "transform_words",
   doc: (p) => {
-    const how = { reverse: "reversed", upper: "in uppercase", capitalize: "with its first letter uppercased" }[S(p, "mode")];
+    const how = {
+      reverse: "reversed",
+      upper: "in uppercase",
+      capitalize: "with its first letter uppercased",
+    }[S(p, "mode")];
     return `Split s on whitespace and return the words joined by single spaces, with every word longer than ${N(p, "k")} letters ${how}.`;
   },
   body: (p) => {
@@ -303,7 +319,10 @@ const palindrome: CodeFamily = {
   input: (rng) => {
     const half = chars(rng, between(rng, 0, 5), "abAB1 ,");
     const mid = rng.next() < 0.5 ? chars(rng, 1, "abc") : "";
-    const mirrored = [...half].reverse().map((c) => (rng.next() < 0.3 ? c.toUpperCase() : c)).join("");
+    const mirrored = [...half]
+      .reverse()
+      .map((c) => (rng.next() < 0.3 ? c.toUpperCase() : c))
+      .join("");
     return [rng.next() < 0.7 ? half + mid + mirrored : chars(rng, between(rng, 0, 8), "abAB1 ,")];
   },
   solve: (p, [s]) => {
@@ -354,7 +373,9 @@ const alternateCase: CodeFamily = {
       "out = []",
       "i = 0",
       "for c in s:",
-      ...(B(p, "letters_only") ? ["    if not c.isalpha():", "        out.append(c)", "        continue"] : []),
+      ...(B(p, "letters_only")
+        ? ["    if not c.isalpha():", "        out.append(c)", "        continue"]
+        : []),
       `    out.append(c.upper() if i % 2 == ${B(p, "start_upper") ? 0 : 1} else c.lower())`,
       "    i += 1",
       'return "".join(out)',
@@ -380,7 +401,11 @@ const alternateCase: CodeFamily = {
 const PREDICATES: Record<string, { doc: string; py: string; test: (x: number) => boolean }> = {};
 for (let k = 2; k <= 9; k++) {
   PREDICATES[`div${k}`] = { doc: `divisible by ${k}`, py: `x % ${k} == 0`, test: (x) => pymod(x, k) === 0 };
-  PREDICATES[`ndiv${k}`] = { doc: `not divisible by ${k}`, py: `x % ${k} != 0`, test: (x) => pymod(x, k) !== 0 };
+  PREDICATES[`ndiv${k}`] = {
+    doc: `not divisible by ${k}`,
+    py: `x % ${k} != 0`,
+    test: (x) => pymod(x, k) !== 0,
+  };
 }
 for (let t = -5; t <= 15; t++) {
   PREDICATES[`gt${t}`] = { doc: `greater than ${t}`, py: `x > ${t}`, test: (x) => x > t };
@@ -401,9 +426,21 @@ const AGGREGATES: Record<string, { doc: string; py: (e: string) => string; f: (x
   list: { doc: "the resulting list", py: (e) => `[${e}]`, f: (xs) => xs },
   sum: { doc: "their sum", py: (e) => `sum(${e})`, f: sum },
   count: { doc: "how many there are", py: (e) => `len([${e}])`, f: (xs) => xs.length },
-  max: { doc: "the largest of them (None if there are none)", py: (e) => `max([${e}], default=None)`, f: (xs) => (xs.length ? Math.max(...xs) : null) },
-  min: { doc: "the smallest of them (None if there are none)", py: (e) => `min([${e}], default=None)`, f: (xs) => (xs.length ? Math.min(...xs) : null) },
-  sorted: { doc: "them sorted in ascending order", py: (e) => `sorted(${e})`, f: (xs) => [...xs].sort(cmpNum) },
+  max: {
+    doc: "the largest of them (None if there are none)",
+    py: (e) => `max([${e}], default=None)`,
+    f: (xs) => (xs.length ? Math.max(...xs) : null),
+  },
+  min: {
+    doc: "the smallest of them (None if there are none)",
+    py: (e) => `min([${e}], default=None)`,
+    f: (xs) => (xs.length ? Math.min(...xs) : null),
+  },
+  sorted: {
+    doc: "them sorted in ascending order",
+    py: (e) => `sorted(${e})`,
+    f: (xs) => [...xs].sort(cmpNum),
+  },
 };
 
 const filterMapReduce: CodeFamily = {
@@ -421,17 +458,25 @@ const filterMapReduce: CodeFamily = {
     return `Keep the numbers in nums that are ${PREDICATES[S(p, "keep")]!.doc}${t.doc ? `, take them ${t.doc}` : ""}, and return ${AGGREGATES[S(p, "agg")]!.doc}.`;
   },
   body: (p) =>
-    lines(`return ${AGGREGATES[S(p, "agg")]!.py(`${TRANSFORMS[S(p, "map")]!.py} for x in nums if ${PREDICATES[S(p, "keep")]!.py}`)}`),
+    lines(
+      `return ${AGGREGATES[S(p, "agg")]!.py(`${TRANSFORMS[S(p, "map")]!.py} for x in nums if ${PREDICATES[S(p, "keep")]!.py}`)}`,
+    ),
   input: (rng) => [intList(rng, -12, 25)],
   solve: (p, [nums]) =>
-    AGGREGATES[S(p, "agg")]!.f((nums as number[]).filter(PREDICATES[S(p, "keep")]!.test).map(TRANSFORMS[S(p, "map")]!.f)),
+    AGGREGATES[S(p, "agg")]!.f(
+      (nums as number[]).filter(PREDICATES[S(p, "keep")]!.test).map(TRANSFORMS[S(p, "map")]!.f),
+    ),
 };
 
 const kthLargest: CodeFamily = {
   id: "kth_largest",
   difficulty: (p) => (B(p, "distinct") ? 3 : 2),
   args: ["nums"],
-  draw: (rng) => ({ k: between(rng, 1, 5), which: rng.pick(["largest", "smallest"]), distinct: rng.next() < 0.5 }),
+  draw: (rng) => ({
+    k: between(rng, 1, 5),
+    which: rng.pick(["largest", "smallest"]),
+    distinct: rng.next() < 0.5,
+  }),
   name: (p) => `kth_${S(p, "which")}`,
   doc: (p) =>
     `Return the ${ordinal(N(p, "k"))} ${S(p, "which")} ${B(p, "distinct") ? "distinct value" : "element (counting repeats)"} in nums, or None if there is no such ${B(p, "distinct") ? "value" : "element"}.`,
@@ -462,14 +507,18 @@ const rotate: CodeFamily = {
       "if not items:",
       "    return []",
       `k = ${N(p, "n")} % len(items)`,
-      S(p, "direction") === "left" ? "return items[k:] + items[:k]" : "return items[-k:] + items[:-k] if k else list(items)",
+      S(p, "direction") === "left"
+        ? "return items[k:] + items[:k]"
+        : "return items[-k:] + items[:-k] if k else list(items)",
     ),
   input: (rng) => [intList(rng, 0, 50)],
   solve: (p, [items]) => {
     const xs = items as number[];
     if (xs.length === 0) return [];
     const k = N(p, "n") % xs.length;
-    return S(p, "direction") === "left" ? [...xs.slice(k), ...xs.slice(0, k)] : [...xs.slice(xs.length - k), ...xs.slice(0, xs.length - k)];
+    return S(p, "direction") === "left"
+      ? [...xs.slice(k), ...xs.slice(0, k)]
+      : [...xs.slice(xs.length - k), ...xs.slice(0, xs.length - k)];
   },
 };
 
@@ -481,12 +530,18 @@ const windowAgg: CodeFamily = {
   name: (p) => `window_${S(p, "agg")}`,
   doc: (p) =>
     `Return a list with the ${S(p, "agg")} of every window of ${N(p, "w")} consecutive numbers in nums, in order (empty if nums is shorter than ${N(p, "w")}).`,
-  body: (p) => lines(`return [${S(p, "agg")}(nums[i:i + ${N(p, "w")}]) for i in range(len(nums) - ${N(p, "w") - 1})]`),
+  body: (p) =>
+    lines(`return [${S(p, "agg")}(nums[i:i + ${N(p, "w")}]) for i in range(len(nums) - ${N(p, "w") - 1})]`),
   input: (rng) => [intList(rng, -10, 20)],
   solve: (p, [nums]) => {
     const xs = nums as number[];
     const out: number[] = [];
-    const f = S(p, "agg") === "sum" ? sum : S(p, "agg") === "max" ? (v: number[]) => Math.max(...v) : (v: number[]) => Math.min(...v);
+    const f =
+      S(p, "agg") === "sum"
+        ? sum
+        : S(p, "agg") === "max"
+          ? (v: number[]) => Math.max(...v)
+          : (v: number[]) => Math.min(...v);
     for (let i = 0; i + N(p, "w") <= xs.length; i++) out.push(f(xs.slice(i, i + N(p, "w"))));
     return out;
   },
@@ -518,7 +573,12 @@ const pairCount: CodeFamily = {
     let c = 0;
     for (let i = 0; i < xs.length; i++) {
       for (let j = i + 1; j < xs.length; j++) {
-        if (S(p, "kind") === "sum" ? xs[i]! + xs[j]! === N(p, "target") : Math.abs(xs[i]! - xs[j]!) === Math.abs(N(p, "target"))) c++;
+        if (
+          S(p, "kind") === "sum"
+            ? xs[i]! + xs[j]! === N(p, "target")
+            : Math.abs(xs[i]! - xs[j]!) === Math.abs(N(p, "target"))
+        )
+          c++;
       }
     }
     return c;
@@ -534,7 +594,8 @@ const clamp: CodeFamily = {
     return { lo, hi: lo + between(rng, 2, 30) };
   },
   name: () => "clamp_all",
-  doc: (p) => `Return a new list where each number in nums is clamped to the range [${N(p, "lo")}, ${N(p, "hi")}].`,
+  doc: (p) =>
+    `Return a new list where each number in nums is clamped to the range [${N(p, "lo")}, ${N(p, "hi")}].`,
   body: (p) => lines(`return [min(max(x, ${N(p, "lo")}), ${N(p, "hi")}) for x in nums]`),
   input: (rng) => [intList(rng, -20, 45)],
   solve: (p, [nums]) => (nums as number[]).map((x) => Math.min(Math.max(x, N(p, "lo")), N(p, "hi"))),
@@ -557,7 +618,9 @@ const everyNth: CodeFamily = {
   },
   input: (rng) => [intList(rng, -5, 30, 0, 14)],
   solve: (p, [nums]) => {
-    const picked = (nums as number[]).filter((_, i) => i >= N(p, "start") && (i - N(p, "start")) % N(p, "n") === 0);
+    const picked = (nums as number[]).filter(
+      (_, i) => i >= N(p, "start") && (i - N(p, "start")) % N(p, "n") === 0,
+    );
     return S(p, "agg") === "sum" ? sum(picked) : picked;
   },
 };
@@ -575,7 +638,11 @@ const chunkAgg: CodeFamily = {
   },
   body: (p) => {
     const chunk = `nums[i:i + ${N(p, "n")}] for i in range(0, len(nums), ${N(p, "n")})`;
-    return lines(S(p, "agg") === "list" ? `return [${chunk}]` : `return [${S(p, "agg")}(${chunk.replace(" for", ") for")}]`);
+    return lines(
+      S(p, "agg") === "list"
+        ? `return [${chunk}]`
+        : `return [${S(p, "agg")}(${chunk.replace(" for", ") for")}]`,
+    );
   },
   input: (rng) => [intList(rng, -5, 30, 0, 13)],
   solve: (p, [nums]) => {
@@ -598,7 +665,8 @@ const running: CodeFamily = {
   doc: (p) =>
     `Return a list whose i-th element is the ${S(p, "agg")} of ${B(p, "from_right") ? "nums[i:] (from index i to the end)" : "nums[:i + 1] (the first i + 1 numbers)"}.`,
   body: (p) => {
-    const f = S(p, "agg") === "product" ? "acc * x" : S(p, "agg") === "sum" ? "acc + x" : `${S(p, "agg")}(acc, x)`;
+    const f =
+      S(p, "agg") === "product" ? "acc * x" : S(p, "agg") === "sum" ? "acc + x" : `${S(p, "agg")}(acc, x)`;
     return lines(
       "out = []",
       "acc = None",
@@ -608,7 +676,9 @@ const running: CodeFamily = {
       `return ${B(p, "from_right") ? "out[::-1]" : "out"}`,
     );
   },
-  input: (rng, p) => [intList(rng, S(p, "agg") === "product" ? -3 : -10, S(p, "agg") === "product" ? 4 : 25, 0, 8)],
+  input: (rng, p) => [
+    intList(rng, S(p, "agg") === "product" ? -3 : -10, S(p, "agg") === "product" ? 4 : 25, 0, 8),
+  ],
   solve: (p, [nums]) => {
     const xs = B(p, "from_right") ? [...(nums as number[])].reverse() : (nums as number[]);
     const out: number[] = [];
@@ -673,8 +743,20 @@ const dedupe: CodeFamily = {
       : "Return how many elements would be removed from items to leave each value exactly once.",
   body: (p) => {
     if (S(p, "output") === "removed") return lines("return len(items) - len(set(items))");
-    if (S(p, "keep") === "first") return lines("seen = set()", "out = []", "for x in items:", "    if x not in seen:", "        seen.add(x)", "        out.append(x)", "return out");
-    return lines("last = {x: i for i, x in enumerate(items)}", "return [x for i, x in enumerate(items) if last[x] == i]");
+    if (S(p, "keep") === "first")
+      return lines(
+        "seen = set()",
+        "out = []",
+        "for x in items:",
+        "    if x not in seen:",
+        "        seen.add(x)",
+        "        out.append(x)",
+        "return out",
+      );
+    return lines(
+      "last = {x: i for i, x in enumerate(items)}",
+      "return [x for i, x in enumerate(items) if last[x] == i]",
+    );
   },
   input: (rng) => [intList(rng, 0, 6, 0, 10)],
   solve: (p, [items]) => {
@@ -691,10 +773,17 @@ const digitOps: CodeFamily = {
   id: "digits_in_base",
   difficulty: (p) => (N(p, "base") === 10 ? 1 : 2),
   args: ["n"],
-  draw: (rng) => ({ base: rng.next() < 0.3 ? 10 : between(rng, 2, 16), op: rng.pick(["sum", "count_nonzero", "max"]) }),
+  draw: (rng) => ({
+    base: rng.next() < 0.3 ? 10 : between(rng, 2, 16),
+    op: rng.pick(["sum", "count_nonzero", "max"]),
+  }),
   name: (p) => `digit_${S(p, "op")}`,
   doc: (p) => {
-    const what = { sum: "the sum of the digits", count_nonzero: "the number of nonzero digits", max: "the largest digit" }[S(p, "op")];
+    const what = {
+      sum: "the sum of the digits",
+      count_nonzero: "the number of nonzero digits",
+      max: "the largest digit",
+    }[S(p, "op")];
     return `Given an integer n >= 0, return ${what} of n written in base ${N(p, "base")} (n = 0 has the single digit 0).`;
   },
   body: (p) =>
@@ -709,7 +798,10 @@ const digitOps: CodeFamily = {
     ),
   input: (rng) => [rng.next() < 0.1 ? 0 : between(rng, 1, rng.pick([50, 1000, 100000]))],
   solve: (p, [n]) => {
-    const digits = (n as number).toString(N(p, "base")).split("").map((c) => Number.parseInt(c, 36));
+    const digits = (n as number)
+      .toString(N(p, "base"))
+      .split("")
+      .map((c) => Number.parseInt(c, 36));
     if (S(p, "op") === "sum") return sum(digits);
     if (S(p, "op") === "count_nonzero") return digits.filter((d) => d !== 0).length;
     return Math.max(...digits);
@@ -767,7 +859,9 @@ const fizzBuzz: CodeFamily = {
       `    return ${py(S(p, "wb"))}`,
       "return str(n)",
     ),
-  input: (rng, p) => [rng.next() < 0.4 ? N(p, rng.pick(["a", "b"])) * between(rng, 1, 12) : between(rng, 1, 100)],
+  input: (rng, p) => [
+    rng.next() < 0.4 ? N(p, rng.pick(["a", "b"])) * between(rng, 1, 12) : between(rng, 1, 100),
+  ],
   solve: (p, [n]) => {
     const x = n as number;
     const da = x % N(p, "a") === 0;
@@ -870,7 +964,9 @@ const gcdLcm: CodeFamily = {
   },
   solve: (p, [nums]) => {
     const gcd = (a: number, b: number): number => (b ? gcd(b, a % b) : a);
-    return (nums as number[]).reduce((acc, x) => (S(p, "op") === "gcd" ? gcd(acc, x) : (acc * x) / gcd(acc, x)));
+    return (nums as number[]).reduce((acc, x) =>
+      S(p, "op") === "gcd" ? gcd(acc, x) : (acc * x) / gcd(acc, x),
+    );
   },
 };
 
@@ -906,7 +1002,13 @@ const longestRun: CodeFamily = {
         "return best",
       );
     }
-    return lines("best = cur = 0", "for x in nums:", `    cur = cur + 1 if ${SINGLE_KINDS[S(p, "kind")]![1]} else 0`, "    best = max(best, cur)", "return best");
+    return lines(
+      "best = cur = 0",
+      "for x in nums:",
+      `    cur = cur + 1 if ${SINGLE_KINDS[S(p, "kind")]![1]} else 0`,
+      "    best = max(best, cur)",
+      "return best",
+    );
   },
   input: (rng) => [intList(rng, -3, 6, 0, 12)],
   solve: (p, [nums]) => {
@@ -950,12 +1052,39 @@ const maxWindowSum: CodeFamily = {
 };
 
 const MATRIX_OPS: Record<string, { doc: string; py: string[]; f: (m: number[][]) => PyValue }> = {
-  transpose: { doc: "its transpose (a list of columns)", py: ["return [list(col) for col in zip(*m)]"], f: (m) => m[0]!.map((_, j) => m.map((r) => r[j]!)) },
-  row_sums: { doc: "a list with the sum of each row", py: ["return [sum(r) for r in m]"], f: (m) => m.map(sum) },
-  col_sums: { doc: "a list with the sum of each column", py: ["return [sum(col) for col in zip(*m)]"], f: (m) => m[0]!.map((_, j) => sum(m.map((r) => r[j]!))) },
-  diag: { doc: "the sum of m[i][i] over i < min(rows, columns)", py: ["return sum(m[i][i] for i in range(min(len(m), len(m[0]))))"], f: (m) => sum(m.slice(0, Math.min(m.length, m[0]!.length)).map((r, i) => r[i]!)) },
-  row_max: { doc: "the index of the row with the largest sum (the first one on ties)", py: ["sums = [sum(r) for r in m]", "return sums.index(max(sums))"], f: (m) => { const s = m.map(sum); return s.indexOf(Math.max(...s)); } },
-  flip: { doc: "m mirrored left to right (each row reversed)", py: ["return [r[::-1] for r in m]"], f: (m) => m.map((r) => [...r].reverse()) },
+  transpose: {
+    doc: "its transpose (a list of columns)",
+    py: ["return [list(col) for col in zip(*m)]"],
+    f: (m) => m[0]!.map((_, j) => m.map((r) => r[j]!)),
+  },
+  row_sums: {
+    doc: "a list with the sum of each row",
+    py: ["return [sum(r) for r in m]"],
+    f: (m) => m.map(sum),
+  },
+  col_sums: {
+    doc: "a list with the sum of each column",
+    py: ["return [sum(col) for col in zip(*m)]"],
+    f: (m) => m[0]!.map((_, j) => sum(m.map((r) => r[j]!))),
+  },
+  diag: {
+    doc: "the sum of m[i][i] over i < min(rows, columns)",
+    py: ["return sum(m[i][i] for i in range(min(len(m), len(m[0]))))"],
+    f: (m) => sum(m.slice(0, Math.min(m.length, m[0]!.length)).map((r, i) => r[i]!)),
+  },
+  row_max: {
+    doc: "the index of the row with the largest sum (the first one on ties)",
+    py: ["sums = [sum(r) for r in m]", "return sums.index(max(sums))"],
+    f: (m) => {
+      const s = m.map(sum);
+      return s.indexOf(Math.max(...s));
+    },
+  },
+  flip: {
+    doc: "m mirrored left to right (each row reversed)",
+    py: ["return [r[::-1] for r in m]"],
+    f: (m) => m.map((r) => [...r].reverse()),
+  },
 };
 
 const matrix: CodeFamily = {
@@ -964,7 +1093,8 @@ const matrix: CodeFamily = {
   args: ["m"],
   draw: (rng) => ({ op: rng.pick(Object.keys(MATRIX_OPS)) }),
   name: (p) => `matrix_${S(p, "op")}`,
-  doc: (p) => `Given a non-empty rectangular matrix m (a list of equal-length rows), return ${MATRIX_OPS[S(p, "op")]!.doc}.`,
+  doc: (p) =>
+    `Given a non-empty rectangular matrix m (a list of equal-length rows), return ${MATRIX_OPS[S(p, "op")]!.doc}.`,
   body: (p) => lines(...MATRIX_OPS[S(p, "op")]!.py),
   input: (rng) => {
     const r = between(rng, 1, 4);
@@ -1057,7 +1187,9 @@ const wordCount: CodeFamily = {
       "for w in text.lower().split():",
       `    if len(w) >= ${N(p, "min_len")}:`,
       "        counts[w] = counts.get(w, 0) + 1",
-      S(p, "output") === "dict" ? "return counts" : "return min(counts, key=lambda w: (-counts[w], w), default=None)",
+      S(p, "output") === "dict"
+        ? "return counts"
+        : "return min(counts, key=lambda w: (-counts[w], w), default=None)",
     ),
   input: (rng) => [
     words(rng, between(rng, 0, 9))
@@ -1159,7 +1291,11 @@ const sumByKeyLetter: CodeFamily = {
   doc: (p) =>
     `Return the sum of the values of d whose key ${{ starts: "starts with", ends: "ends with", contains: "contains" }[S(p, "where")]} ${py(S(p, "c"))}.`,
   body: (p) => {
-    const cond = { starts: `k.startswith(${py(S(p, "c"))})`, ends: `k.endswith(${py(S(p, "c"))})`, contains: `${py(S(p, "c"))} in k` }[S(p, "where")];
+    const cond = {
+      starts: `k.startswith(${py(S(p, "c"))})`,
+      ends: `k.endswith(${py(S(p, "c"))})`,
+      contains: `${py(S(p, "c"))} in k`,
+    }[S(p, "where")];
     return lines(`return sum(v for k, v in d.items() if ${cond})`);
   },
   input: (rng, p) => {
@@ -1172,8 +1308,16 @@ const sumByKeyLetter: CodeFamily = {
   },
   solve: (p, [d]) => {
     const c = S(p, "c");
-    const test = { starts: (k: string) => k.startsWith(c), ends: (k: string) => k.endsWith(c), contains: (k: string) => k.includes(c) }[S(p, "where")]!;
-    return sum(Object.entries(d as Record<string, number>).filter(([k]) => test(k)).map(([, v]) => v));
+    const test = {
+      starts: (k: string) => k.startsWith(c),
+      ends: (k: string) => k.endsWith(c),
+      contains: (k: string) => k.includes(c),
+    }[S(p, "where")]!;
+    return sum(
+      Object.entries(d as Record<string, number>)
+        .filter(([k]) => test(k))
+        .map(([, v]) => v),
+    );
   },
 };
 

@@ -16,7 +16,8 @@ export function py(value: PyValue): string {
     return String(value);
   }
   if (typeof value === "string") {
-    if (!/^[\x20-\x7e]*$/.test(value)) throw new Error(`py: non-printable or non-ASCII string ${JSON.stringify(value)}`);
+    if (!/^[\x20-\x7e]*$/.test(value))
+      throw new Error(`py: non-printable or non-ASCII string ${JSON.stringify(value)}`);
     return JSON.stringify(value);
   }
   if (Array.isArray(value)) return `[${value.map(py).join(", ")}]`;

@@ -51,7 +51,8 @@ export function runPythonChecks(checks: PythonCheck[], batchSize = 2000): Python
       timeout: 300_000,
     });
     if (res.error) throw new Error(`cannot run ${PYTHON} to check code references: ${res.error.message}`);
-    if (res.status !== 0) throw new Error(`${PYTHON} check runner failed (exit ${res.status}): ${res.stderr}`);
+    if (res.status !== 0)
+      throw new Error(`${PYTHON} check runner failed (exit ${res.status}): ${res.stderr}`);
     failures.push(...(JSON.parse(res.stdout) as PythonFailure[]));
   }
   return failures;

@@ -1,10 +1,54 @@
 // Names and things that fill the word-problem templates.
 
 export const NAMES = [
-  "Amara", "Ben", "Carlos", "Dana", "Elif", "Farid", "Grace", "Hiro", "Ines", "Jamal", "Kofi", "Lena",
-  "Mateo", "Nadia", "Omar", "Priya", "Quinn", "Rosa", "Sven", "Tariq", "Uma", "Victor", "Wen", "Ximena",
-  "Yusuf", "Zoe", "Aiko", "Bruno", "Chloe", "Dmitri", "Esther", "Felix", "Gita", "Hugo", "Ivy", "Jonas",
-  "Keiko", "Liam", "Maya", "Nikhil", "Olga", "Pablo", "Rania", "Sami", "Talia", "Uriel", "Vera", "Wanjiru",
+  "Amara",
+  "Ben",
+  "Carlos",
+  "Dana",
+  "Elif",
+  "Farid",
+  "Grace",
+  "Hiro",
+  "Ines",
+  "Jamal",
+  "Kofi",
+  "Lena",
+  "Mateo",
+  "Nadia",
+  "Omar",
+  "Priya",
+  "Quinn",
+  "Rosa",
+  "Sven",
+  "Tariq",
+  "Uma",
+  "Victor",
+  "Wen",
+  "Ximena",
+  "Yusuf",
+  "Zoe",
+  "Aiko",
+  "Bruno",
+  "Chloe",
+  "Dmitri",
+  "Esther",
+  "Felix",
+  "Gita",
+  "Hugo",
+  "Ivy",
+  "Jonas",
+  "Keiko",
+  "Liam",
+  "Maya",
+  "Nikhil",
+  "Olga",
+  "Pablo",
+  "Rania",
+  "Sami",
+  "Talia",
+  "Uriel",
+  "Vera",
+  "Wanjiru",
 ];
 
 export interface Item {
@@ -37,12 +81,41 @@ export const SHOP_ITEMS: Item[] = [
 
 /** Countable things a person can have, share, make or sell. */
 export const THINGS = [
-  "marbles", "stickers", "cookies", "stamps", "seashells", "baseball cards", "cupcakes", "beads", "pencils",
-  "tomatoes", "eggs", "muffins", "postcards", "balloons", "buttons", "crayons", "oranges", "flowers",
-  "coins", "books", "pebbles", "ribbons", "dumplings", "toy soldiers",
+  "marbles",
+  "stickers",
+  "cookies",
+  "stamps",
+  "seashells",
+  "baseball cards",
+  "cupcakes",
+  "beads",
+  "pencils",
+  "tomatoes",
+  "eggs",
+  "muffins",
+  "postcards",
+  "balloons",
+  "buttons",
+  "crayons",
+  "oranges",
+  "flowers",
+  "coins",
+  "books",
+  "pebbles",
+  "ribbons",
+  "dumplings",
+  "toy soldiers",
 ];
 
-export const FOODS = ["pizza", "cake", "pie", "chocolate bar", "watermelon", "loaf of banana bread", "lasagna"];
+export const FOODS = [
+  "pizza",
+  "cake",
+  "pie",
+  "chocolate bar",
+  "watermelon",
+  "loaf of banana bread",
+  "lasagna",
+];
 
 export const VEHICLES = [
   { who: "a train", verb: "travels" },
@@ -63,6 +136,16 @@ export const WORKPLACES = [
   { place: "farm", product: "jars of honey" },
 ];
 
-export const EXPENSES = ["rent", "food", "books", "travel", "a gift", "savings", "clothes", "games", "music lessons"];
+export const EXPENSES = [
+  "rent",
+  "food",
+  "books",
+  "travel",
+  "a gift",
+  "savings",
+  "clothes",
+  "games",
+  "music lessons",
+];
 
 export const SUBJECTS = ["math", "history", "science", "art", "music", "geography", "reading", "chemistry"];

@@ -4,7 +4,7 @@
 // the generator then draws again.
 import type { Rng } from "../../engine/rng.js";
 import { EXPENSES, FOODS, NAMES, SHOP_ITEMS, SUBJECTS, THINGS, VEHICLES, WORKPLACES } from "./entities.js";
-import { Frac, frac } from "./fraction.js";
+import { type Frac, frac } from "./fraction.js";
 import { type AnswerType, Work } from "./work.js";
 
 export interface MathProblem {
@@ -64,7 +64,8 @@ const shoppingChange: MathFamily = {
       text += ` and ${nb} ${b.many} at ${dollars(pb)} each`;
     }
     if (d === 1) return done(`${text}. How many dollars does ${name} spend?`, w, total, decimalType(total));
-    if (d === 3) return done(`${text}. How many dollars does ${name} spend in total?`, w, total, decimalType(total));
+    if (d === 3)
+      return done(`${text}. How many dollars does ${name} spend in total?`, w, total, decimalType(total));
     const bill = [10, 20, 50, 100, 200].map((x) => frac(x)).find((x) => x.sub(total).isPositive());
     if (!bill) return null;
     const change = w.op("Change", bill, "-", total);
@@ -181,12 +182,14 @@ const fractionEaten: MathFamily = {
     const parts = d === 3 ? between(rng, 2, 3) : 2;
     const den = rng.pick([4, 6, 8, 10, 12]);
     const fracs: Frac[] = [];
-    for (let i = 0; i < parts; i++) fracs.push(frac(between(rng, 1, 3), i === 0 ? den : rng.pick([2, 3, 4, 6])));
+    for (let i = 0; i < parts; i++)
+      fracs.push(frac(between(rng, 1, 3), i === 0 ? den : rng.pick([2, 3, 4, 6])));
     const w = new Work(true);
     const people = parts === 3 ? [a, b, "their friend"] : [a, b];
     const q = `${people.map((p, i) => `${p} eats ${fracs[i]!.toFractionString()}`).join(", ")} of a ${food}.`;
     const eaten = w.sum("Fraction eaten", fracs);
-    if (d === 1) return done(`${q} What fraction of the ${food} did they eat in total?`, w, eaten, "fraction");
+    if (d === 1)
+      return done(`${q} What fraction of the ${food} did they eat in total?`, w, eaten, "fraction");
     const left = w.op("Fraction left", frac(1), "-", eaten);
     if (!left.isPositive()) return null;
     if (d === 2) return done(`${q} What fraction of the ${food} is left?`, w, left, "fraction");
@@ -219,7 +222,12 @@ const travelDistance: MathFamily = {
     if (d === 2) {
       const extra = between(rng, 3, 40);
       const total = w.op("Total distance", leg1, "+", frac(extra));
-      return done(`${q}, then ${extra} more miles. How many miles does it cover in all?`, w, total, "integer");
+      return done(
+        `${q}, then ${extra} more miles. How many miles does it cover in all?`,
+        w,
+        total,
+        "integer",
+      );
     }
     const leg2 = w.op("Second part", frac(s2), "×", frac(h2));
     const total = w.op("Total distance", leg1, "+", leg2);
@@ -393,7 +401,8 @@ const fenceGarden: MathFamily = {
     const cost = money(between(rng, 2, 24) * 25);
     const fence = w.op("Fence cost", per, "×", cost);
     const q = `${shape} Fencing costs ${dollars(cost)} per meter.`;
-    if (d === 3) return done(`${q} How many dollars does it cost to fence the garden?`, w, fence, decimalType(fence));
+    if (d === 3)
+      return done(`${q} How many dollars does it cost to fence the garden?`, w, fence, decimalType(fence));
     const gate = between(rng, 15, 90);
     const total = w.op("Total cost", fence, "+", frac(gate));
     return done(
@@ -415,7 +424,10 @@ const testAverage: MathFamily = {
     const scores = Array.from({ length: n }, () => between(rng, 55, 100));
     const subjects = rng.shuffle([...SUBJECTS]).slice(0, n);
     const w = new Work();
-    const sum = w.sum("Sum of the scores", scores.map((s) => frac(s)));
+    const sum = w.sum(
+      "Sum of the scores",
+      scores.map((s) => frac(s)),
+    );
     const avg = w.op("Average", sum, "÷", frac(n));
     if (!centsOk(avg)) return null;
     const list = scores.map((s, i) => `${s} in ${subjects[i]}`).join(", ");
@@ -549,9 +561,21 @@ const simpleInterest: MathFamily = {
     const w = new Work();
     const yearly = w.op("Interest per year", frac(principal), "×", frac(rate, 100));
     const q = `${name} puts $${principal} in an account that pays ${rate}% simple interest per year`;
-    if (d === 1) return done(`${q}. How many dollars of interest does it earn in one year?`, w, yearly, decimalType(yearly));
+    if (d === 1)
+      return done(
+        `${q}. How many dollars of interest does it earn in one year?`,
+        w,
+        yearly,
+        decimalType(yearly),
+      );
     const all = w.op(`Interest for ${years} years`, yearly, "×", frac(years));
-    if (d === 2) return done(`${q}. How many dollars of interest does it earn in ${years} years?`, w, all, decimalType(all));
+    if (d === 2)
+      return done(
+        `${q}. How many dollars of interest does it earn in ${years} years?`,
+        w,
+        all,
+        decimalType(all),
+      );
     const total = w.op("Balance", frac(principal), "+", all);
     return done(
       `${q}. How many dollars are in the account after ${years} years?`,
@@ -585,7 +609,12 @@ const budgetFractions: MathFamily = {
     const total = lcm * (d === 4 ? envelopes : 1) * between(rng, 2, 20);
     const money = w.op("Money left", left, "×", frac(total));
     if (d === 3) {
-      return done(`${name} earns $${total} and spends ${list}. How many dollars are left?`, w, money, "integer");
+      return done(
+        `${name} earns $${total} and spends ${list}. How many dollars are left?`,
+        w,
+        money,
+        "integer",
+      );
     }
     const each = w.op("Each envelope", money, "÷", frac(envelopes));
     return done(

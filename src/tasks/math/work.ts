@@ -30,7 +30,9 @@ export class Work {
 
   sum(label: string, terms: Frac[]): Frac {
     const r = terms.reduce((acc, t) => acc.add(t), new Frac(0));
-    this.lines.push(`${capitalize(label)}: ${terms.map((t) => this.operand(t)).join(" + ")} = ${this.show(r)}.`);
+    this.lines.push(
+      `${capitalize(label)}: ${terms.map((t) => this.operand(t)).join(" + ")} = ${this.show(r)}.`,
+    );
     return r;
   }
 

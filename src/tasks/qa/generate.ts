@@ -77,7 +77,9 @@ class QaBuilder {
 
   /** Candidate synsets for distractors, most plausible first (siblings shuffled, then same file). */
   private candidates(rng: Rng, focus: Synset, difficulty: number): Synset[] {
-    const sameFile = rng.shuffle([...(this.byLexFile.get(`${focus.pos}:${focus.lexFile}`) ?? [])]).slice(0, 60);
+    const sameFile = rng
+      .shuffle([...(this.byLexFile.get(`${focus.pos}:${focus.lexFile}`) ?? [])])
+      .slice(0, 60);
     if (difficulty === 1) return sameFile;
     return [...rng.shuffle(this.siblings(focus)), ...sameFile];
   }
