@@ -735,7 +735,11 @@ const dedupe: CodeFamily = {
   id: "dedupe",
   difficulty: (p) => (S(p, "keep") === "last" ? 3 : 2),
   args: ["items"],
-  draw: (rng) => ({ keep: rng.pick(["first", "last"]), output: rng.pick(["list", "removed"]) }),
+  // `keep` only matters for the list output; a count of removed elements is the same task either way.
+  draw: (rng): Params => {
+    const output = rng.pick(["list", "removed"]);
+    return output === "list" ? { keep: rng.pick(["first", "last"]), output } : { output };
+  },
   name: () => "dedupe",
   doc: (p) =>
     S(p, "output") === "list"
@@ -812,14 +816,18 @@ const toBase: CodeFamily = {
   id: "to_base",
   difficulty: () => 2,
   args: ["n"],
-  draw: (rng) => ({ base: between(rng, 2, 16), upper: rng.next() < 0.5 }),
+  // Letter case only matters for bases above 10 (a base-10 task with either flag is the same task).
+  draw: (rng): Params => {
+    const base = between(rng, 2, 16);
+    return base > 10 ? { base, upper: rng.next() < 0.5 } : { base };
+  },
   name: (p) => `to_base_${N(p, "base")}`,
   doc: (p) =>
     `Return the integer n >= 0 written in base ${N(p, "base")} as a string${N(p, "base") > 10 ? ` using ${B(p, "upper") ? "uppercase" : "lowercase"} letters for digits above 9` : ""} ("0" for n = 0).`,
   body: (p) =>
     lines(
       `digits = "${(B(p, "upper") ? "0123456789ABCDEF" : "0123456789abcdef").slice(0, N(p, "base"))}"`,
-      "out = digits[n % " + N(p, "base") + "]",
+      `out = digits[n % ${N(p, "base")}]`,
       `n //= ${N(p, "base")}`,
       "while n:",
       `    out = digits[n % ${N(p, "base")}] + out`,

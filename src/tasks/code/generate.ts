@@ -47,7 +47,7 @@ export function drawCodeItem(rng: Rng, f: CodeFamily, p: Params): TaskItem | nul
     style: "rule",
     groundTruth: { entry_point: entry, tests },
     reference: `\`\`\`python\n${referenceSource(f, p)}\`\`\``,
-    extra: { family: f.id, params: p, entry_point: entry, visible_tests: visible },
+    extra: { family: f.id, params: p, entry_point: entry, visible_tests: VISIBLE_TESTS },
   };
 }
 

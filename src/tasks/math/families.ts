@@ -358,7 +358,8 @@ const recipeScale: MathFamily = {
       const k = between(rng, 2, 5);
       const need = w.op("Flour needed", frac(cups), "×", frac(k));
       return done(
-        `A recipe uses ${cups} cups of flour for ${batch} muffins. ${name} wants to make ${k} times as many muffins. How many cups of flour are needed?`,
+        // No muffin count here: it would not change the arithmetic, only make near-duplicates.
+        `A recipe uses ${cups} cups of flour for one batch of muffins. ${name} wants to make ${k} batches. How many cups of flour are needed?`,
         w,
         need,
         "integer",
