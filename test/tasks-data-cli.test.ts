@@ -119,3 +119,18 @@ test("`data convert` refuses an unknown extension", async () => {
     /unknown dataset format '\.csv'/,
   );
 });
+
+test("a verl GSM8K-style row without difficulty is valid, counted under difficulty and split 'none'", async () => {
+  const file = join(tmp, "gsm8k-like.jsonl");
+  const row = {
+    data_source: "openai/gsm8k",
+    prompt: [{ role: "user", content: "Natalia sold 48 clips in April... Let's think step by step." }],
+    ability: "math",
+    reward_model: { style: "rule", ground_truth: "72" },
+    extra_info: { answer: "#### 72", question: "Natalia sold 48 clips..." },
+  };
+  writeFileSync(file, `${JSON.stringify(row)}\n${JSON.stringify({ ...row, extra_info: undefined })}\n`);
+  const r = await inspectFile(file);
+  assert.equal(r.problems.length, 0);
+  assert.deepEqual(r.bySource["openai/gsm8k"]!.byDifficulty, { none: 2 });
+});

@@ -43,12 +43,13 @@ export async function inspectFile(file: string): Promise<FileInspection> {
       bySource[row.data_source] = c;
     }
     c.rows++;
-    const d = String(row.extra_info.difficulty);
+    const d = row.extra_info.difficulty === undefined ? "none" : String(row.extra_info.difficulty);
     c.byDifficulty[d] = (c.byDifficulty[d] ?? 0) + 1;
     if (typeof row.extra_info.reference === "string" && row.extra_info.reference !== "") c.withReference++;
     promptChars[row.data_source] =
       (promptChars[row.data_source] ?? 0) + row.prompt.reduce((a, m) => a + m.content.length, 0);
-    bySplit[row.extra_info.split] = (bySplit[row.extra_info.split] ?? 0) + 1;
+    const split = row.extra_info.split ?? "none";
+    bySplit[split] = (bySplit[split] ?? 0) + 1;
   }
   for (const [source, c] of Object.entries(bySource)) {
     c.meanPromptChars = Math.round(promptChars[source]! / c.rows);

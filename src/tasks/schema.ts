@@ -29,10 +29,12 @@ export const RewardModelSchema = z.object({
   ground_truth: GroundTruthSchema,
 });
 
+// split, index and difficulty are what our builders write; rows from elsewhere (verl's GSM8K/MATH/MBPP
+// preprocessors) may lack difficulty or more, so they are optional but checked when present.
 export const ExtraInfoSchema = z.looseObject({
-  split: z.string().min(1),
-  index: z.number().int().nonnegative(),
-  difficulty: z.number().int().min(1).max(5),
+  split: z.string().min(1).optional(),
+  index: z.number().int().nonnegative().optional(),
+  difficulty: z.number().int().min(1).max(5).optional(),
   /** The target response for SFT (a worked solution, a code block, a reference sentence). */
   reference: z.string().optional(),
 });
@@ -42,7 +44,7 @@ export const RowSchema = z.looseObject({
   prompt: z.array(ChatMessageSchema).min(1),
   ability: z.string().min(1),
   reward_model: RewardModelSchema,
-  extra_info: ExtraInfoSchema,
+  extra_info: ExtraInfoSchema.prefault({}),
 });
 
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
