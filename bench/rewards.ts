@@ -12,8 +12,13 @@
 //                                                                                  target >= 40/s
 //   judge           pairwise judge (one order) vs the fake OpenAI server at 200 ms latency, concurrency
 //                   64: calls/s vs the ideal 64 / 0.2 s = 320/s.                  target overhead < 5%
+//                   The server runs in its own process (bench/fake-judge-server.ts), as a real one would.
+//   judge (no http) the same through an in-process backend that answers after 200 ms: the judge client's
+//                   own overhead (semaphore, cache, retry loop, prompt building), without the HTTP stack.
 //   reward server   POST /get_reward with 256 samples (math + qa) per request: requests/s, samples/s.
 // A row whose reward is unavailable or fails prints "not available" with the reason.
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { createCodeReward } from "../src/rewards/code.js";
 import { createPairwiseJudgeReward, PairwiseJudgeConfig } from "../src/rewards/judge/pairwise.js";
 import { percentile } from "../src/rewards/judge/stats.js";
@@ -21,7 +26,6 @@ import { createMathReward } from "../src/rewards/math/index.js";
 import { createRewardRouter } from "../src/rewards/router.js";
 import { startRewardServer } from "../src/rewards/server.js";
 import type { Reward, RewardSample } from "../src/rewards/types.js";
-import { startFakeOpenAiServer } from "../test/helpers/fake-openai-server.js";
 
 const quick = process.argv.includes("--quick");
 
@@ -144,40 +148,88 @@ async function benchSandbox(): Promise<void> {
   }
 }
 
+/** Starts bench/fake-judge-server.js in a child process; resolves with its base URL and a stop function. */
+async function startJudgeServerProcess(latencyMs: number): Promise<{ baseUrl: string; stop(): void }> {
+  const script = fileURLToPath(new URL("./fake-judge-server.js", import.meta.url));
+  const child = spawn(process.execPath, [script, String(latencyMs)], { stdio: ["pipe", "pipe", "inherit"] });
+  const baseUrl = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout!.on("data", (c: Buffer) => {
+      out += c.toString("utf8");
+      if (out.includes("\n")) resolve(out.trim());
+    });
+    child.once("exit", (code) => reject(new Error(`fake judge server exited with code ${code}`)));
+  });
+  return {
+    baseUrl,
+    stop: () => {
+      child.stdin!.end();
+      child.kill("SIGTERM");
+    },
+  };
+}
+
+async function timeJudge(
+  reward: ReturnType<typeof createPairwiseJudgeReward>,
+  latencyMs: number,
+  concurrency: number,
+) {
+  await reward.scoreBatch(
+    Array.from({ length: concurrency }, (_, i) => sample("writing", `warm ${i}`, "ref")),
+  );
+  const n = quick ? 320 : 1280;
+  const samples = Array.from({ length: n }, (_, i) => sample("writing", `answer ${i}`, "reference"));
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  const results = await reward.scoreBatch(samples);
+  const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const ideal = concurrency / (latencyMs / 1000);
+  const callsPerSecond = n / seconds;
+  const stats = reward.judgeStats();
+  return {
+    calls_per_s: callsPerSecond,
+    ideal_calls_per_s: ideal,
+    overhead_pct: 100 * (1 - callsPerSecond / ideal),
+    client_cpu_ms_per_call: (cpu.user + cpu.system) / 1000 / n,
+    p50_ms: stats.latencyP50Ms,
+    p99_ms: stats.latencyP99Ms,
+    not_ok: results.filter((r) => r.status !== "ok").length,
+  };
+}
+
 async function benchJudge(): Promise<void> {
   const latencyMs = 200;
   const concurrency = 64;
-  const server = await startFakeOpenAiServer({ latencyMs, verdict: () => "A" });
+  const server = await startJudgeServerProcess(latencyMs);
   const reward = createPairwiseJudgeReward(
     PairwiseJudgeConfig.parse({ model: "fake", base_url: server.baseUrl, concurrency, both_orders: false }),
   );
   try {
-    await reward.scoreBatch(
-      Array.from({ length: concurrency }, (_, i) => sample("writing", `warm ${i}`, "ref")),
-    );
-    const n = quick ? 320 : 1280;
-    const samples = Array.from({ length: n }, (_, i) => sample("writing", `answer ${i}`, "reference"));
-    const started = performance.now();
-    const results = await reward.scoreBatch(samples);
-    const seconds = (performance.now() - started) / 1000;
-    const ideal = concurrency / (latencyMs / 1000);
-    const callsPerSecond = n / seconds;
-    const stats = reward.judgeStats();
-    rows.push({
-      name: "judge",
-      figures: {
-        calls_per_s: callsPerSecond,
-        ideal_calls_per_s: ideal,
-        overhead_pct: 100 * (1 - callsPerSecond / ideal),
-        p50_ms: stats.latencyP50Ms,
-        p99_ms: stats.latencyP99Ms,
-        max_in_flight: server.maxInFlight,
-        not_ok: results.filter((r) => r.status !== "ok").length,
-      },
-    });
+    rows.push({ name: "judge", figures: await timeJudge(reward, latencyMs, concurrency) });
   } finally {
     await reward.close();
-    await server.close();
+    server.stop();
+  }
+  // The same client logic over an in-process backend: what the judge client itself costs.
+  const direct = createPairwiseJudgeReward(
+    PairwiseJudgeConfig.parse({
+      model: "fake",
+      base_url: "http://127.0.0.1:9/v1",
+      concurrency,
+      both_orders: false,
+    }),
+    {
+      backendFactory: () => ({
+        complete: () =>
+          new Promise<string>((resolve) => setTimeout(() => resolve("Verdict: [[A]]"), latencyMs)),
+      }),
+    },
+  );
+  try {
+    rows.push({ name: "judge (no http)", figures: await timeJudge(direct, latencyMs, concurrency) });
+  } finally {
+    await direct.close();
   }
 }
 

@@ -32,6 +32,8 @@ export interface SamplingOptions {
   seed?: number;
   /** Stream to draw from (advanced by one fork per prompt); overrides `seed`. */
   rng?: Rng;
+  /** One stream per prompt, used as-is (overrides `rng` and `seed`): lets callers batch independent requests. */
+  rowRngs?: readonly Rng[];
 }
 
 export interface Generation {
@@ -80,7 +82,10 @@ export function generate(
   if (prompts.length === 0) return [];
 
   const master = opts.rng ?? new Rng(opts.seed ?? 0);
-  const rowRngs = prompts.map(() => master.fork());
+  if (opts.rowRngs && opts.rowRngs.length !== prompts.length) {
+    throw new Error(`sampling: rowRngs has ${opts.rowRngs.length} streams for ${prompts.length} prompts`);
+  }
+  const rowRngs = opts.rowRngs ? [...opts.rowRngs] : prompts.map(() => master.fork());
   const limit = opts.sampleVocabSize ?? V;
   if (!Number.isInteger(limit) || limit < 1 || limit > V) {
     throw new Error(`sampling: sampleVocabSize must be an integer in [1, ${V}], got ${limit}`);

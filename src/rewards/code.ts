@@ -1,5 +1,5 @@
 // The code reward: extract the program from the response, run the ground truth's tests in a sandbox,
-// score all-pass or the fraction passed. Layouts, statuses and the trust model: docs/rewards-sandbox.md.
+// score all-pass or the fraction passed. Layouts, statuses and the trust model: docs/rewards.md.
 import { z } from "zod";
 import { type CodeTests, GroundTruthError, parseCodeTests } from "./sandbox/code-tests.js";
 import { CodeExtractConfig, extractCode } from "./sandbox/extract-code.js";
@@ -199,7 +199,8 @@ export function createCodeReward(
 
   return {
     name: cfg.name,
-    scoreBatch(samples, opts) {
+    // async: bad ground truth rejects the returned promise instead of throwing at the call.
+    async scoreBatch(samples, opts) {
       const tests = samples.map((s, i) => testsOf(s, i));
       return Promise.all(samples.map((s, i) => scoreOne(s, tests[i]!, opts?.signal)));
     },

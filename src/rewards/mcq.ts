@@ -4,8 +4,9 @@
 // finds anything:
 //   1. `\boxed{B}` (also `\boxed{(B)}`, `\boxed{\text{B}}`);
 //   2. answer statements: "Answer: B", "the answer is (B)", "final answer: **B**", "correct option is B";
-//   3. the response is only the letter: "B", "(B)", "B.", "**B**", "B) text";
-//   4. marked letters anywhere: "(B)", "**B**", or "B." / "B)" at the start of a line;
+//   3. the response is only the letter: "B", "(B)", "B.", "**B**";
+//   4. marked letters anywhere: a leading "B) text" / "B. text", "(B)", "**B**", or "B." / "B)" at the
+//      start of a line;
 //   5. the exact text of one option (when the options are known).
 // Within the deciding tier, one distinct letter is the choice; several different letters are
 // `wrong_format`; no tier finding anything is `no_answer`. So "A) foo B) bar ... Answer: B" resolves
@@ -81,15 +82,15 @@ const TIERS: Tier[] = [
   },
   {
     via: "bare",
-    patterns: [
-      new RegExp(String.raw`^\s*[*_]*\s*(\()?\s*${L}\s*\)?\s*[.:]?\s*[*_]*\s*$`, "g"),
-      new RegExp(String.raw`^\s*[*_]*\s*(\()?\s*${L}\s*[).:][*_]*\s`, "g"),
-    ],
+    patterns: [new RegExp(String.raw`^\s*[*_]*\s*(\()?\s*${L}\s*\)?\s*[.:]?\s*[*_]*\s*$`, "g")],
     lowercaseIfBracketed: true,
   },
   {
     via: "marked",
     patterns: [
+      // A leading "B) text" / "B. text" / "B: text" counts with the other marked letters, so that
+      // "(A) or maybe (C)" is wrong_format rather than A.
+      new RegExp(String.raw`^\s*[*_]*\s*(\()?\s*${L}\s*[).:][*_]*\s`, "g"),
       new RegExp(String.raw`(\()${L}\)`, "g"),
       new RegExp(String.raw`\*\*\s*(\()?${L}\s*[).:]?\s*\*\*`, "g"),
       new RegExp(String.raw`^\s*(\()?${L}[.)]\s`, "gm"),

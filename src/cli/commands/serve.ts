@@ -2,7 +2,10 @@
 //   serve rewards   the reward service (OpenRLHF --remote_rm_url, verl via integrations/verl).
 // Further services (e.g. `serve model`, an OpenAI-compatible endpoint for a local model) are added as
 // sibling subcommands below, each in its own add* function.
+import { basename, resolve } from "node:path";
 import type { Command } from "commander";
+import { LocalChatModel } from "../../models/chat-model.js";
+import { startModelServer } from "../../models/openai-server.js";
 import { loadRewardRouter } from "../../rewards/router.js";
 import { startRewardServer } from "../../rewards/server.js";
 
@@ -55,7 +58,43 @@ function addServeRewards(serve: Command): void {
     });
 }
 
+interface ServeModelOptions {
+  model: string;
+  port: string;
+  host: string;
+  name?: string;
+  maxBatch: string;
+}
+
+function addServeModel(serve: Command): void {
+  serve
+    .command("model")
+    .description(
+      "serve a local HF model directory OpenAI-compatibly (/v1/chat/completions, /v1/models, /health)",
+    )
+    .requiredOption("--model <dir>", "HF model directory (config.json, model.safetensors, tokenizer files)")
+    .option("--port <n>", "port to listen on (0 = any free port)", "8001")
+    .option("--host <addr>", "address to bind", "127.0.0.1")
+    .option("--name <id>", "model id reported by /v1/models (default: the directory's name)")
+    .option("--max-batch <n>", "most sequences decoded together in one sampler call", "32")
+    .action(async (opts: ServeModelOptions) => {
+      const maxBatchRows = Number(opts.maxBatch);
+      if (!Number.isInteger(maxBatchRows) || maxBatchRows < 1)
+        throw new Error(`--max-batch must be a positive integer, got ${opts.maxBatch}`);
+      const model = LocalChatModel.load(opts.model, { maxBatchRows });
+      const modelId = opts.name ?? basename(resolve(opts.model));
+      const running = await startModelServer({ model, modelId, host: opts.host, port: parsePort(opts.port) });
+      console.log(`model server listening on ${running.url}/v1 (model: ${modelId})`);
+      const shutdown = async () => {
+        await running.close();
+      };
+      process.once("SIGINT", () => void shutdown());
+      process.once("SIGTERM", () => void shutdown());
+    });
+}
+
 export function register(program: Command): void {
   const serve = program.command("serve").description("run an HTTP service");
   addServeRewards(serve);
+  addServeModel(serve);
 }

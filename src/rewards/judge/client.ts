@@ -7,6 +7,7 @@ import type { ChatMessage } from "../types.js";
 import type { ChatBackend } from "./backend.js";
 import { cacheKey, JudgeCache } from "./cache.js";
 import { type JudgeEndpointConfig, resolveApiKey, resolveBaseUrl, resolveModel } from "./config.js";
+import { LocalChatBackend } from "./local-backend.js";
 import { OpenAiChatBackend } from "./openai-backend.js";
 import { callWithRetry, JudgeCallError, type RetryPolicy } from "./retry.js";
 import { Semaphore } from "./semaphore.js";
@@ -110,16 +111,24 @@ export interface JudgeClientContext {
   env?: NodeJS.ProcessEnv;
 }
 
+/** `model_dir` of a `backend: local` config, resolved against the config file's directory. */
+function localModelDir(cfg: JudgeEndpointConfig, baseDir?: string): string {
+  if (!cfg.model_dir) throw new Error("judge backend: local needs model_dir (a HF model directory)");
+  return isAbsolute(cfg.model_dir) ? cfg.model_dir : resolve(baseDir ?? process.cwd(), cfg.model_dir);
+}
+
 /** Builds a client from a validated endpoint config. */
 export function createJudgeClient(cfg: JudgeEndpointConfig, ctx: JudgeClientContext = {}): JudgeClient {
   const model = resolveModel(cfg, ctx.env);
   const backend =
     ctx.backendFactory?.(cfg) ??
-    new OpenAiChatBackend({
-      baseURL: resolveBaseUrl(cfg, ctx.env),
-      apiKey: resolveApiKey(cfg, ctx.env),
-      model,
-    });
+    (cfg.backend === "local"
+      ? LocalChatBackend.fromDir(localModelDir(cfg, ctx.baseDir))
+      : new OpenAiChatBackend({
+          baseURL: resolveBaseUrl(cfg, ctx.env),
+          apiKey: resolveApiKey(cfg, ctx.env),
+          model,
+        }));
   const cachePath = cfg.cache
     ? isAbsolute(cfg.cache)
       ? cfg.cache

@@ -7,8 +7,13 @@ export const JudgeEndpointConfig = z.object({
   model: z.string().min(1),
   /** Name of an environment variable that, when set, overrides model. */
   model_env: z.string().optional(),
-  /** Transport: `openai` = an OpenAI-compatible HTTP server at base_url. */
-  backend: z.enum(["openai"]).default("openai"),
+  /**
+   * Transport: `openai` = an OpenAI-compatible HTTP server at base_url; `local` = the HF model directory
+   * `model_dir`, run in this process (concurrent calls batched into one sampler call).
+   */
+  backend: z.enum(["openai", "local"]).default("openai"),
+  /** The model directory of `backend: local` (relative paths resolve against the config file). */
+  model_dir: z.string().optional(),
   base_url: z.string().url().default("http://127.0.0.1:8001/v1"),
   /** Name of an environment variable that, when set, overrides base_url. */
   base_url_env: z.string().optional(),

@@ -10,12 +10,11 @@ export interface GraderSpec {
 }
 
 /** Records: `compile`/`load` failures, `grade` (grade() raised), or `score` with repr(float) as text. */
-export const GRADER_HARNESS = String.raw`import io, json, math, os, sys
+export const GRADER_HARNESS = String.raw`import io, math, os, sys
 ${PYTHON_EMIT}
 
 def _main(_exec=exec, _compile=compile, _float=float, _repr=repr, _isinstance=isinstance, _BaseException=BaseException):
-    with open("${SPEC_FILE}", encoding="utf-8") as f:
-        spec = json.load(f)
+    spec = _read_spec("${SPEC_FILE}")
     os.unlink("${SPEC_FILE}")
     emit = _make_emit(spec["token"])
     describe = _describe

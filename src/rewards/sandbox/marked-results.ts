@@ -1,7 +1,7 @@
 // The channel from a Python harness back to the reward: lines on stdout that start with a per-run random
 // token. The program under test shares stdout, so a line only counts when it carries the token, which the
-// harness reads from a spec file and deletes before running any untrusted code. See docs/rewards-sandbox.md
-// ("trust model") for what this does and does not stop.
+// harness reads from a spec file and deletes before running any untrusted code. See docs/rewards.md
+// ("Trust model") for what this does and does not stop.
 import { randomBytes } from "node:crypto";
 
 /** 128 random bits (crypto, not the seeded Rng: it must be unguessable, not reproducible). */
@@ -17,7 +17,8 @@ export interface MarkedRecord {
 }
 
 /**
- * Python for the harness side. `_emit(key, ok, text)` writes `\n<token> <key> <0|1> <hex(text)>\n` on a
+ * Python for the harness side. `_read_spec(path)` parses the JSON spec file (see below).
+ * `_emit(key, ok, text)` writes `\n<token> <key> <0|1> <hex(text)>\n` on a
  * duplicate of fd 1 with functions bound before untrusted code runs, so monkeypatching os, json or builtins
  * cannot change what is written. Expects `_token` to be set.
  */
@@ -34,6 +35,26 @@ def _make_emit(token, _write=os.write, _dup=os.dup, _len=len, _str=str, _repr=re
         while line:
             line = line[_write(fd, line):]
     return emit
+
+def _read_spec(path, _open=open):
+    # The C scanner behind json.loads, without importing json: json.decoder pulls in re, which costs
+    # 5-30 ms of interpreter start per run (measured inside bwrap). Falls back to json where _json is absent.
+    with _open(path, encoding="utf-8") as f:
+        text = f.read()
+    try:
+        import _json
+    except ImportError:
+        import json
+        return json.loads(text)
+    class _Ctx:
+        strict = True
+        object_hook = None
+        object_pairs_hook = None
+        parse_float = float
+        parse_int = int
+        parse_constant = float
+    value, end = _json.make_scanner(_Ctx())(text.lstrip(), 0)
+    return value
 
 def _describe(e, _type=type, _str=str):
     try:

@@ -19,7 +19,7 @@ export interface AssertTestSpec {
  * (failures that stop everything), one per test index, and `done` (with the first 2 KB of the program's
  * prints) when the harness got to the end.
  */
-export const ASSERT_HARNESS = String.raw`import io, json, os, sys
+export const ASSERT_HARNESS = String.raw`import io, os, sys
 ${PYTHON_EMIT}
 
 class _Sink(io.TextIOBase):
@@ -34,8 +34,7 @@ class _Sink(io.TextIOBase):
         return len(s)
 
 def _main(_exec=exec, _compile=compile, _enumerate=enumerate, _BaseException=BaseException):
-    with open("${SPEC_FILE}", encoding="utf-8") as f:
-        spec = json.load(f)
+    spec = _read_spec("${SPEC_FILE}")
     os.unlink("${SPEC_FILE}")
     emit = _make_emit(spec["token"])
     describe = _describe

@@ -1,0 +1,196 @@
+// Measures a pairwise judge on held-out writing pairs labelled by the rubric, through any ChatBackend
+// (the in-process model, or an OpenAI-compatible server):
+//   agreement      share of judgments (each pair in both orders) whose verdict equals the rubric's;
+//   flip rate      share of pairs whose two orders disagree once A/B are swapped back;
+//   canary wins    canaries ("", ":", "Thought process:", the prompt repeated) against the reference,
+//                  both orders: per judgment, and per pair as the writing reward combines them (a
+//                  flip is a tie, so a canary wins only when both orders pick it).
+//
+//   node dist/src/embedded/eval-judge.js --model models/omni-tiny-judge [--pairs 200] [--canary-prompts 50]
+//   node dist/src/embedded/eval-judge.js --base-url http://127.0.0.1:8001/v1 [--model-name judge]
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { Rng } from "../engine/rng.js";
+import type { ChatBackend } from "../rewards/judge/backend.js";
+import { LocalChatBackend } from "../rewards/judge/local-backend.js";
+import { OpenAiChatBackend } from "../rewards/judge/openai-backend.js";
+import { parseVerdict, type Verdict } from "../rewards/judge/pairwise-prompt.js";
+import type { Row } from "../tasks/schema.js";
+import { writeJsonAtomic } from "../util/atomic.js";
+import { loadDomainRows } from "./corpus.js";
+import {
+  CANARIES,
+  fluencyModel,
+  type JudgePair,
+  judgeMessages,
+  pairsFor,
+  swapped,
+  writingInfo,
+} from "./judge-pairs.js";
+
+export interface JudgeEvalOptions {
+  pairs: number;
+  canaryPrompts: number;
+  seed: number;
+}
+
+export const DEFAULT_JUDGE_EVAL: JudgeEvalOptions = { pairs: 200, canaryPrompts: 50, seed: 123 };
+
+export interface JudgeEvalResult {
+  pairs: number;
+  judgments: number;
+  agreement: number;
+  agreementByBand: Record<string, { n: number; agreement: number }>;
+  flipRate: number;
+  unparseable: number;
+  canary: { judgments: number; winRatePerJudgment: number; pairs: number; winRatePerPair: number };
+  canaryByKind: Record<string, number>;
+  seconds: number;
+}
+
+/** Held-out pairs from the writing test split (the judge is trained on the sft split). */
+export function heldOutPairs(writing: { train: Row[]; test: Row[] }, n: number, seed: number): JudgePair[] {
+  const lm = fluencyModel(writing.train);
+  const rng = new Rng(seed);
+  const others = writing.test.map((r) => writingInfo(r).reference);
+  const out: JudgePair[] = [];
+  for (const row of writing.test) {
+    if (out.length >= n) break;
+    out.push(...pairsFor(row, others, lm, rng, 2));
+  }
+  return out.slice(0, n);
+}
+
+const flip = (v: Verdict | undefined): Verdict | undefined => (v === "A" ? "B" : v === "B" ? "A" : v);
+
+export async function evaluateJudge(
+  backend: ChatBackend,
+  writing: { train: Row[]; test: Row[] },
+  o: JudgeEvalOptions,
+): Promise<JudgeEvalResult> {
+  const t0 = performance.now();
+  const signal = new AbortController().signal;
+  const ask = async (p: Pick<JudgePair, "question" | "a" | "b">) =>
+    parseVerdict(await backend.complete(judgeMessages(p), { temperature: 0, maxTokens: 48, signal }));
+
+  const pairs = heldOutPairs(writing, o.pairs, o.seed);
+  const [forward, backward] = await Promise.all([
+    Promise.all(pairs.map((p) => ask(p))),
+    Promise.all(pairs.map((p) => ask(swapped(p)))),
+  ]);
+  let agree = 0;
+  let flips = 0;
+  let unparseable = 0;
+  const byBand: Record<string, { n: number; agree: number }> = {};
+  pairs.forEach((p, i) => {
+    const v1 = forward[i];
+    const v2 = backward[i];
+    if (!byBand[p.band]) byBand[p.band] = { n: 0, agree: 0 };
+    const b = byBand[p.band]!;
+    for (const [v, want] of [
+      [v1, p.verdict],
+      [v2, swapped(p).verdict],
+    ] as const) {
+      if (v === undefined) unparseable++;
+      if (v === want) {
+        agree++;
+        b.agree++;
+      }
+      b.n++;
+    }
+    if (v1 !== flip(v2)) flips++;
+  });
+
+  // canaries against the reference, both orders
+  const canaryRows = writing.test.slice(0, o.canaryPrompts);
+  const jobs: { kind: string; canaryIsA: boolean; p: Pick<JudgePair, "question" | "a" | "b"> }[] = [];
+  for (const row of canaryRows) {
+    const { question, reference } = writingInfo(row);
+    const ref = { kind: "reference", text: reference };
+    for (const c of [...CANARIES, question]) {
+      const kind = c === question ? "prompt repeated" : JSON.stringify(c);
+      const can = { kind, text: c };
+      jobs.push({ kind, canaryIsA: true, p: { question, a: can, b: ref } });
+      jobs.push({ kind, canaryIsA: false, p: { question, a: ref, b: can } });
+    }
+  }
+  const verdicts = await Promise.all(jobs.map((j) => ask(j.p)));
+  let canaryWins = 0;
+  let pairWins = 0;
+  const winsByKind: Record<string, number> = {};
+  const countByKind: Record<string, number> = {};
+  for (let i = 0; i < jobs.length; i += 2) {
+    const asA = verdicts[i] === "A";
+    const asB = verdicts[i + 1] === "B";
+    canaryWins += Number(asA) + Number(asB);
+    if (asA && asB) pairWins++;
+    const kind = jobs[i]!.kind;
+    winsByKind[kind] = (winsByKind[kind] ?? 0) + Number(asA) + Number(asB);
+    countByKind[kind] = (countByKind[kind] ?? 0) + 2;
+  }
+  const judgments = pairs.length * 2;
+  return {
+    pairs: pairs.length,
+    judgments,
+    agreement: agree / judgments,
+    agreementByBand: Object.fromEntries(
+      Object.entries(byBand).map(([k, b]) => [k, { n: b.n, agreement: b.agree / b.n }]),
+    ),
+    flipRate: flips / pairs.length,
+    unparseable: unparseable / judgments,
+    canary: {
+      judgments: jobs.length,
+      winRatePerJudgment: canaryWins / jobs.length,
+      pairs: jobs.length / 2,
+      winRatePerPair: pairWins / (jobs.length / 2),
+    },
+    canaryByKind: Object.fromEntries(Object.entries(winsByKind).map(([k, w]) => [k, w / countByKind[k]!])),
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export function formatJudgeEval(r: JudgeEvalResult): string {
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+  const lines = [
+    `held-out pairs: ${r.pairs} (${r.judgments} judgments, both orders)`,
+    `agreement with the rubric: ${pct(r.agreement)} (target >= 85%)`,
+    ...Object.entries(r.agreementByBand).map(
+      ([k, b]) => `  ${k.padEnd(7)} gap: ${pct(b.agreement)} of ${b.n}`,
+    ),
+    `position-flip rate: ${pct(r.flipRate)} (target < 10%)`,
+    `unparseable replies: ${pct(r.unparseable)}`,
+    `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
+      `${pct(r.canary.winRatePerPair)} of ${r.canary.pairs} pairs with both orders combined (target < 5%)`,
+    ...Object.entries(r.canaryByKind).map(([k, w]) => `  ${k}: ${pct(w)}`),
+    `took ${r.seconds.toFixed(0)}s`,
+  ];
+  return lines.join("\n");
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { values } = parseArgs({
+    options: {
+      model: { type: "string" },
+      "base-url": { type: "string" },
+      "model-name": { type: "string", default: "omni-tiny-judge" },
+      datasets: { type: "string", default: "datasets" },
+      pairs: { type: "string" },
+      "canary-prompts": { type: "string" },
+      out: { type: "string" },
+    },
+  });
+  const backend: ChatBackend = values["base-url"]
+    ? new OpenAiChatBackend({ baseURL: values["base-url"], apiKey: "EMPTY", model: values["model-name"]! })
+    : LocalChatBackend.fromDir(values.model ?? "models/omni-tiny-judge");
+  const rows = await loadDomainRows(values.datasets);
+  const opts = {
+    ...DEFAULT_JUDGE_EVAL,
+    ...(values.pairs ? { pairs: Number(values.pairs) } : {}),
+    ...(values["canary-prompts"] ? { canaryPrompts: Number(values["canary-prompts"]) } : {}),
+  };
+  const result = await evaluateJudge(backend, rows.writing, opts);
+  console.log(formatJudgeEval(result));
+  const out = values.out ?? (values.model ? join(values.model, "judge_eval.json") : undefined);
+  if (out) writeJsonAtomic(out, { ...opts, via: values["base-url"] ?? "in-process", ...result });
+}

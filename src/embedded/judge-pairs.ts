@@ -1,0 +1,163 @@
+// Pairwise judge examples for omni-tiny-judge, labelled by the rubric (judge-rubric.ts).
+// For each writing prompt, candidate answers of graded quality are made from its reference sentence:
+// the reference itself, a keyword swapped out, shuffled words, a cut-off half, the sentence repeated,
+// a word loop, the prompt copied, another prompt's reference, an over-long run of sentences, a
+// lower-cased unpunctuated copy, and the canaries ("", ":", "Thought process:"). Pairs are drawn at
+// several quality gaps (tie < 0.05 <= small < 0.15 <= medium < 0.35 <= large), half of them against
+// the reference (the way the writing reward uses the judge), and shown in both orders.
+import type { Rng } from "../engine/rng.js";
+import type { ChatMessage } from "../models/chat-template.js";
+import { pairwiseMessages } from "../rewards/judge/pairwise-prompt.js";
+import { promptText, type Row } from "../tasks/schema.js";
+import {
+  BigramModel,
+  type RubricContext,
+  type RubricScore,
+  rubricVerdict,
+  scoreAnswer,
+  type Verdict,
+  verdictReply,
+} from "./judge-rubric.js";
+
+/** The embedded judge's system prompt (short: every token of it is paid on every judge call). */
+export const EMBEDDED_JUDGE_SYSTEM_PROMPT =
+  "Compare the two answers to the question. Give a short reason, then [[A]], [[B]] or [[C]] for a tie.";
+
+export const CANARIES = ["", ":", "Thought process:"] as const;
+
+export type Band = "tie" | "small" | "medium" | "large";
+
+export function bandOf(gap: number): Band {
+  const g = Math.abs(gap);
+  return g < 0.05 ? "tie" : g < 0.15 ? "small" : g < 0.35 ? "medium" : "large";
+}
+
+export interface Candidate {
+  kind: string;
+  text: string;
+}
+
+export interface JudgePair {
+  question: string;
+  a: Candidate;
+  b: Candidate;
+  scoreA: RubricScore;
+  scoreB: RubricScore;
+  verdict: Verdict;
+  band: Band;
+}
+
+function capitalize(s: string): string {
+  return s.length > 0 ? s[0]!.toUpperCase() + s.slice(1) : s;
+}
+
+export function writingInfo(row: Row): { question: string; reference: string; keywords: string[] } {
+  const gt = row.reward_model.ground_truth as { reference?: string; keywords?: string[] };
+  return {
+    question: promptText(row),
+    reference: gt.reference ?? String(row.extra_info.reference ?? ""),
+    keywords: Array.isArray(gt.keywords) ? gt.keywords : [],
+  };
+}
+
+/** Candidate answers of graded quality for one prompt; `others` are other prompts' references. */
+export function candidates(row: Row, others: readonly string[], rng: Rng): Candidate[] {
+  const { question, reference: ref, keywords } = writingInfo(row);
+  const ws = ref.replace(/[.!?]+$/, "").split(/\s+/);
+  const other = () => rng.pick(others);
+  const out: Candidate[] = [{ kind: "reference", text: ref }];
+  if (keywords.length > 0) {
+    const k = keywords[rng.int(keywords.length)]!;
+    const filler = rng.pick(
+      other()
+        .toLowerCase()
+        .match(/[a-z]{4,}/g) ?? ["thing"],
+    );
+    out.push({ kind: "keyword_swapped", text: ref.replace(new RegExp(`\\b${k}\\w*`, "i"), filler) });
+  }
+  out.push({
+    kind: "shuffled",
+    text: `${capitalize(
+      rng
+        .shuffle([...ws])
+        .join(" ")
+        .toLowerCase(),
+    )}.`,
+  });
+  out.push({ kind: "truncated", text: ws.slice(0, Math.max(1, Math.floor(ws.length / 2))).join(" ") });
+  out.push({ kind: "repeated", text: [ref, ref, ref].join(" ") });
+  const loop = keywords.length > 0 ? keywords.join(" ") : ws.slice(0, 2).join(" ");
+  out.push({ kind: "word_loop", text: Array.from({ length: 6 }, () => loop).join(" ") });
+  out.push({ kind: "prompt_copy", text: question });
+  out.push({ kind: "off_topic", text: other() });
+  out.push({ kind: "too_long", text: [ref, other(), other(), other(), other()].join(" ") });
+  out.push({ kind: "lowercase", text: ref.toLowerCase().replace(/[.!?]+$/, "") });
+  for (const c of CANARIES) out.push({ kind: `canary:${c}`, text: c });
+  return out;
+}
+
+export function rubricContext(row: Row, lm: BigramModel): RubricContext {
+  const { question, keywords } = writingInfo(row);
+  return { prompt: question, keywords, lm };
+}
+
+/** `perPrompt` pairs for one prompt: alternately against the reference and any two candidates. */
+export function pairsFor(
+  row: Row,
+  others: readonly string[],
+  lm: BigramModel,
+  rng: Rng,
+  perPrompt: number,
+): JudgePair[] {
+  const cands = candidates(row, others, rng);
+  const ctx = rubricContext(row, lm);
+  const scores = cands.map((c) => scoreAnswer(c.text, ctx));
+  const { question } = writingInfo(row);
+  // bucket every pair by band, then take pairs round-robin over the bands (gaps of every size)
+  const byBand = new Map<Band, [number, number][]>();
+  for (let i = 0; i < cands.length; i++) {
+    for (let j = i + 1; j < cands.length; j++) {
+      const band = bandOf(scores[i]!.total - scores[j]!.total);
+      if (!byBand.has(band)) byBand.set(band, []);
+      byBand.get(band)!.push([i, j]);
+    }
+  }
+  const bands = (["large", "medium", "small", "tie"] as Band[]).filter((b) => byBand.has(b));
+  const out: JudgePair[] = [];
+  for (let n = 0; n < perPrompt && bands.length > 0; n++) {
+    const band = bands[n % bands.length]!;
+    const options = byBand.get(band)!;
+    const withRef = options.filter(([i]) => i === 0);
+    const [i, j] = n % 2 === 0 && withRef.length > 0 ? rng.pick(withRef) : rng.pick(options);
+    const [x, y] = rng.next() < 0.5 ? [i, j] : [j, i];
+    out.push({
+      question,
+      a: cands[x]!,
+      b: cands[y]!,
+      scoreA: scores[x]!,
+      scoreB: scores[y]!,
+      verdict: rubricVerdict(scores[x]!, scores[y]!),
+      band,
+    });
+  }
+  return out;
+}
+
+/** The same pair with A and B swapped (and the verdict mapped accordingly). */
+export function swapped(p: JudgePair): JudgePair {
+  const verdict: Verdict = p.verdict === "C" ? "C" : p.verdict === "A" ? "B" : "A";
+  return { ...p, a: p.b, b: p.a, scoreA: p.scoreB, scoreB: p.scoreA, verdict };
+}
+
+export function judgeMessages(p: { question: string; a: Candidate; b: Candidate }): ChatMessage[] {
+  return pairwiseMessages(p.question, p.a.text, p.b.text, EMBEDDED_JUDGE_SYSTEM_PROMPT);
+}
+
+export function targetReply(p: JudgePair): string {
+  return verdictReply(p.scoreA, p.scoreB);
+}
+
+/** The human reference corpus of the fluency check: writing references of the given rows. */
+export function fluencyModel(rows: readonly Row[]): BigramModel {
+  return new BigramModel(rows.map((r) => writingInfo(r).reference));
+}

@@ -1,0 +1,244 @@
+// Recipe for models/omni-tiny, the embedded base policy:
+//   1. a byte-level BPE tokenizer (vocab 4096) trained on the domains' train text + WordNet glosses;
+//   2. a Llama-style decoder, pretrained on domain prompts + WordNet glosses (see corpus.ts for what
+//      each stage may see);
+//   3. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only.
+// Written in HF layout (bf16 weights) with a training log. Seeded: the same seed and step counts give
+// the same loss curve.
+//
+//   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { loadBackend } from "../engine/load-backend.js";
+import { Rng } from "../engine/rng.js";
+import { countWords, trainBpe, writeTokenizerFiles } from "../models/bpe-train.js";
+import { makeConfig } from "../models/config.js";
+import { writeHfModelDir } from "../models/hf-model.js";
+import { LlamaModel } from "../models/llama.js";
+import type { Tensor } from "../models/safetensors.js";
+import { generate } from "../models/sampler.js";
+import { loadTokenizer, type TextTokenizer } from "../models/tokenizer.js";
+import { promptText, TASK_NAMES } from "../tasks/schema.js";
+import { writeJsonAtomic } from "../util/atomic.js";
+import { formatDuration } from "../util/progress.js";
+import {
+  type DomainRows,
+  loadDomainRows,
+  pretrainTexts,
+  referenceOf,
+  tokenizerTexts,
+  wordnetGlosses,
+} from "./corpus.js";
+import {
+  type ChatExample,
+  encodeChatExample,
+  type PhaseLog,
+  packedChatBatches,
+  streamBatches,
+  trainPhase,
+} from "./train-loop.js";
+
+export const VOCAB_SIZE = 4096;
+export const CONTEXT = 512;
+
+/** omni-tiny's shape: 6 layers, d=256, SwiGLU 704, 4 heads of 64, tied embeddings (~5.8M params). */
+export const OMNI_TINY_CONFIG = {
+  vocab_size: VOCAB_SIZE,
+  hidden_size: 256,
+  intermediate_size: 704,
+  num_hidden_layers: 6,
+  num_attention_heads: 4,
+  num_key_value_heads: 4,
+  max_position_embeddings: CONTEXT,
+  rope_theta: 10000,
+  rms_norm_eps: 1e-5,
+  tie_word_embeddings: true,
+};
+
+export interface BaseRecipe {
+  out: string;
+  datasets: string;
+  seed: number;
+  pretrainSteps: number;
+  sftSteps: number;
+  batch: number;
+  seq: number;
+  pretrainLr: number;
+  sftLr: number;
+}
+
+/** The defaults are the run recorded in models/omni-tiny/README.md. */
+export const DEFAULT_BASE_RECIPE: BaseRecipe = {
+  out: "models/omni-tiny",
+  datasets: "datasets",
+  seed: 0,
+  pretrainSteps: 80,
+  sftSteps: 280,
+  batch: 8,
+  seq: 256,
+  pretrainLr: 2e-3,
+  sftLr: 1e-3,
+};
+
+/** Encodes a list of documents into one stream, each followed by <|eos|>. */
+export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[], eosId: number): Int32Array {
+  const ids: number[] = [];
+  for (const t of texts) {
+    for (const id of tokenizer.encode(t, { addSpecialTokens: false })) ids.push(id);
+    ids.push(eosId);
+  }
+  return Int32Array.from(ids);
+}
+
+/** The SFT examples: every domain's sft split, prompt -> reference. */
+export function sftExamples(tokenizer: TextTokenizer, rows: DomainRows): ChatExample[] {
+  const out: ChatExample[] = [];
+  for (const task of TASK_NAMES) {
+    for (const row of rows[task].sft) {
+      out.push(encodeChatExample(tokenizer, [{ role: "user", content: promptText(row) }], referenceOf(row)));
+    }
+  }
+  return out;
+}
+
+export function modelTensors(model: LlamaModel): Map<string, Tensor> {
+  const tensors = new Map<string, Tensor>();
+  for (const p of model.params.values()) tensors.set(p.name, { shape: p.shape, data: p.data });
+  return tensors;
+}
+
+export async function trainBase(r: BaseRecipe, log: (line: string) => void = console.log): Promise<void> {
+  const t0 = performance.now();
+  const rows = await loadDomainRows(r.datasets);
+  const glosses = wordnetGlosses();
+
+  // 1. tokenizer
+  const tTok = performance.now();
+  const bpe = trainBpe(countWords(tokenizerTexts(rows, glosses)), { vocabSize: VOCAB_SIZE });
+  writeTokenizerFiles(r.out, bpe, CONTEXT);
+  const tokenizer = loadTokenizer(r.out);
+  log(
+    `tokenizer: ${bpe.vocab.size} tokens (${bpe.merges.length} merges) in ${formatDuration((performance.now() - tTok) / 1000)}`,
+  );
+  const id = (t: string) => tokenizer.tokenToId(t)!;
+
+  // 2. model
+  const backend = loadBackend();
+  const config = makeConfig({
+    ...OMNI_TINY_CONFIG,
+    bos_token_id: id("<|bos|>"),
+    eos_token_id: [id("<|im_end|>"), id("<|eos|>")],
+    pad_token_id: id("<|pad|>"),
+  });
+  const model = LlamaModel.create(config, { seed: r.seed, backend });
+  log(
+    `model: ${(model.numParams() / 1e6).toFixed(2)}M params (${config.num_hidden_layers} layers, d=${config.hidden_size}, ` +
+      `vocab ${config.vocab_size}); backend ${backend.info().backend} (GEMM ${backend.info().gemm}); batch ${r.batch}x${r.seq}`,
+  );
+
+  // 3. pretraining
+  const rng = new Rng(r.seed);
+  const stream = encodeStream(tokenizer, rng.shuffle(pretrainTexts(rows, glosses)), id("<|eos|>"));
+  log(`pretraining stream: ${stream.length} tokens`);
+  const phases: PhaseLog[] = [];
+  const common = { B: r.batch, T: r.seq, weightDecay: 0.1, maxGradNorm: 1.0 };
+  phases.push(
+    trainPhase(
+      model,
+      backend,
+      streamBatches(stream, r.batch, r.seq, rng.fork()),
+      {
+        name: "pretrain",
+        steps: r.pretrainSteps,
+        lr: r.pretrainLr,
+        minLr: r.pretrainLr / 10,
+        warmupSteps: 20,
+        ...common,
+      },
+      log,
+    ),
+  );
+
+  // 4. SFT
+  const examples = sftExamples(tokenizer, rows);
+  const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
+  log(`sft: ${examples.length} examples, ${replyTokens} reply tokens`);
+  phases.push(
+    trainPhase(
+      model,
+      backend,
+      packedChatBatches(examples, r.batch, r.seq, id("<|pad|>"), rng.fork()),
+      { name: "sft", steps: r.sftSteps, lr: r.sftLr, minLr: r.sftLr / 10, warmupSteps: 30, ...common },
+      log,
+    ),
+  );
+
+  // 5. save (bf16) + a log + sample replies
+  writeHfModelDir(r.out, config, modelTensors(model), { dtype: "BF16" });
+  writeJsonAtomic(join(r.out, "generation_config.json"), {
+    bos_token_id: config.bos_token_id,
+    eos_token_id: config.eos_token_id,
+    pad_token_id: config.pad_token_id,
+    do_sample: true,
+    temperature: 1.0,
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  writeJsonAtomic(join(r.out, "training_log.json"), {
+    recipe: r,
+    params: model.numParams(),
+    wall_seconds: seconds,
+    phases: phases.map((p) => ({ ...p, losses: p.losses.map((l) => Math.round(l * 1e4) / 1e4) })),
+  });
+  log(`saved ${r.out}/ in ${formatDuration(seconds)} total`);
+  const samplePrompts = TASK_NAMES.map((t) =>
+    tokenizer.encode(
+      tokenizer.applyChatTemplate([{ role: "user", content: promptText(rows[t].test[0]!) }], {
+        addGenerationPrompt: true,
+      }),
+      { addSpecialTokens: false },
+    ),
+  );
+  const gens = generate(model, samplePrompts, {
+    maxNewTokens: 96,
+    temperature: 0,
+    eosTokenIds: [id("<|im_end|>"), id("<|eos|>")],
+    decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
+  });
+  gens.forEach((g, i) => {
+    log(`[${TASK_NAMES[i]}] ${JSON.stringify(g.text)}`);
+  });
+}
+
+function parseRecipe(argv: string[]): BaseRecipe {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: "string" },
+      datasets: { type: "string" },
+      seed: { type: "string" },
+      "pretrain-steps": { type: "string" },
+      "sft-steps": { type: "string" },
+      batch: { type: "string" },
+      seq: { type: "string" },
+    },
+  });
+  const d = DEFAULT_BASE_RECIPE;
+  const num = (v: string | undefined, dflt: number) => (v === undefined ? dflt : Number(v));
+  return {
+    ...d,
+    out: values.out ?? d.out,
+    datasets: values.datasets ?? d.datasets,
+    seed: num(values.seed, d.seed),
+    pretrainSteps: num(values["pretrain-steps"], d.pretrainSteps),
+    sftSteps: num(values["sft-steps"], d.sftSteps),
+    batch: num(values.batch, d.batch),
+    seq: num(values.seq, d.seq),
+  };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const recipe = parseRecipe(process.argv.slice(2));
+  console.log(`train-base: ${JSON.stringify(recipe)}`);
+  await trainBase(recipe);
+}

@@ -1,0 +1,140 @@
+// Recipe for models/omni-tiny-judge: omni-tiny fine-tuned as an MT-Bench-style pairwise judge for the
+// writing domain, on pairs from the writing sft split labelled by the rubric (judge-rubric.ts), each
+// shown in both orders; then measured on held-out pairs from the test split (eval-judge.ts).
+//
+//   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { loadBackend } from "../engine/load-backend.js";
+import { Rng } from "../engine/rng.js";
+import { LocalChatModel } from "../models/chat-model.js";
+import { writeHfModelDir } from "../models/hf-model.js";
+import { loadPretrained } from "../models/pretrained.js";
+import { LocalChatBackend } from "../rewards/judge/local-backend.js";
+import { writeJsonAtomic } from "../util/atomic.js";
+import { formatDuration } from "../util/progress.js";
+import { loadDomainRows } from "./corpus.js";
+import { DEFAULT_JUDGE_EVAL, evaluateJudge, formatJudgeEval } from "./eval-judge.js";
+import {
+  fluencyModel,
+  type JudgePair,
+  judgeMessages,
+  pairsFor,
+  swapped,
+  targetReply,
+  writingInfo,
+} from "./judge-pairs.js";
+import { modelTensors } from "./train-base.js";
+import { encodeChatExample, packedChatBatches, trainPhase } from "./train-loop.js";
+
+export interface JudgeRecipe {
+  base: string;
+  out: string;
+  datasets: string;
+  seed: number;
+  steps: number;
+  batch: number;
+  seq: number;
+  lr: number;
+  pairsPerPrompt: number;
+}
+
+/** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
+export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
+  base: "models/omni-tiny",
+  out: "models/omni-tiny-judge",
+  datasets: "datasets",
+  seed: 0,
+  steps: 150,
+  batch: 6,
+  seq: 384,
+  lr: 1e-3,
+  pairsPerPrompt: 4,
+};
+
+export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
+  const t0 = performance.now();
+  const rows = await loadDomainRows(r.datasets);
+  const lm = fluencyModel(rows.writing.train);
+  const rng = new Rng(r.seed);
+  const others = rows.writing.sft.map((row) => writingInfo(row).reference);
+  const pairs: JudgePair[] = [];
+  for (const row of rows.writing.sft) pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
+  const bands: Record<string, number> = {};
+  const verdicts: Record<string, number> = {};
+  for (const p of pairs) {
+    bands[p.band] = (bands[p.band] ?? 0) + 1;
+    verdicts[p.verdict] = (verdicts[p.verdict] ?? 0) + 1;
+  }
+  log(
+    `judge pairs: ${pairs.length} from ${rows.writing.sft.length} sft prompts; bands ${JSON.stringify(bands)}`,
+  );
+
+  const backend = loadBackend();
+  const base = loadPretrained(r.base, { backend });
+  const { model, tokenizer } = base;
+  const examples = pairs.flatMap((p) =>
+    [p, swapped(p)].map((q) => encodeChatExample(tokenizer, judgeMessages(q), targetReply(q))),
+  );
+  log(
+    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!))}`,
+  );
+  const phase = trainPhase(
+    model,
+    backend,
+    packedChatBatches(examples, r.batch, r.seq, tokenizer.padTokenId ?? 0, rng.fork()),
+    {
+      name: "judge-sft",
+      steps: r.steps,
+      lr: r.lr,
+      minLr: r.lr / 10,
+      warmupSteps: 10,
+      B: r.batch,
+      T: r.seq,
+      weightDecay: 0.1,
+      maxGradNorm: 1.0,
+    },
+    log,
+  );
+  writeHfModelDir(r.out, model.config, modelTensors(model), { dtype: "BF16", tokenizerDir: r.base });
+  const trainSeconds = (performance.now() - t0) / 1000;
+  log(`saved ${r.out}/ after ${formatDuration(trainSeconds)}`);
+
+  // measure the saved model (bf16 weights, as shipped), in-process
+  const judge = new LocalChatBackend(LocalChatModel.load(r.out));
+  const result = await evaluateJudge(judge, rows.writing, DEFAULT_JUDGE_EVAL);
+  log(formatJudgeEval(result));
+  writeJsonAtomic(join(r.out, "judge_eval.json"), { ...DEFAULT_JUDGE_EVAL, via: "in-process", ...result });
+  writeJsonAtomic(join(r.out, "training_log.json"), {
+    recipe: r,
+    pairs: pairs.length,
+    bands,
+    verdicts,
+    train_wall_seconds: trainSeconds,
+    phases: [{ ...phase, losses: phase.losses.map((l) => Math.round(l * 1e4) / 1e4) }],
+  });
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const { values } = parseArgs({
+    options: {
+      base: { type: "string" },
+      out: { type: "string" },
+      datasets: { type: "string" },
+      seed: { type: "string" },
+      steps: { type: "string" },
+    },
+  });
+  const d = DEFAULT_JUDGE_RECIPE;
+  const recipe: JudgeRecipe = {
+    ...d,
+    base: values.base ?? d.base,
+    out: values.out ?? d.out,
+    datasets: values.datasets ?? d.datasets,
+    seed: values.seed ? Number(values.seed) : d.seed,
+    steps: values.steps ? Number(values.steps) : d.steps,
+  };
+  console.log(`train-judge: ${JSON.stringify(recipe)}`);
+  await trainJudge(recipe);
+}

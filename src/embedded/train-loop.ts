@@ -1,0 +1,179 @@
+// The training loop shared by the embedded models' recipes: batches of (tokens, targets) -> masked
+// cross-entropy -> AdamW, with warmup + cosine learning rate, a progress bar and a loss log.
+// Also the two batch makers: random windows of a pretraining token stream, and packed chat examples
+// whose loss covers only the assistant's tokens.
+import { AdamW } from "../engine/adamw.js";
+import type { Backend } from "../engine/backend.js";
+import { learningRateAt } from "../engine/lr-schedule.js";
+import type { Rng } from "../engine/rng.js";
+import type { ChatMessage } from "../models/chat-template.js";
+import type { LlamaModel } from "../models/llama.js";
+import type { TextTokenizer } from "../models/tokenizer.js";
+import { formatDuration, Progress } from "../util/progress.js";
+
+export interface Batch {
+  tokens: Int32Array; // (B,T)
+  targets: Int32Array; // (B,T), -1 = no loss
+}
+
+export interface PhaseOptions {
+  name: string;
+  steps: number;
+  lr: number;
+  minLr: number;
+  warmupSteps: number;
+  B: number;
+  T: number;
+  weightDecay: number;
+  maxGradNorm: number;
+}
+
+export interface PhaseLog {
+  name: string;
+  steps: number;
+  seconds: number;
+  tokens: number;
+  /** Loss of every step. */
+  losses: number[];
+  /** Mean loss over the first and last (up to) 20 steps. */
+  firstLoss: number;
+  finalLoss: number;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+
+/** Runs one phase of `steps` optimizer steps, drawing batches from `next`. */
+export function trainPhase(
+  model: LlamaModel,
+  backend: Backend,
+  next: () => Batch,
+  o: PhaseOptions,
+  log: (line: string) => void,
+): PhaseLog {
+  const optimizer = new AdamW(model.params, backend, { beta1: 0.9, beta2: 0.95, weightDecay: o.weightDecay });
+  const progress = new Progress({ label: o.name, total: o.steps });
+  const losses: number[] = [];
+  const start = performance.now();
+  let lossTokens = 0;
+  for (let step = 1; step <= o.steps; step++) {
+    const batch = next();
+    const lr = learningRateAt(step, {
+      lr: o.lr,
+      warmupSteps: o.warmupSteps,
+      totalSteps: o.steps,
+      minLr: o.minLr,
+    });
+    model.zeroGrad();
+    const loss = model.trainStepLoss(batch.tokens, batch.targets, o.B, o.T);
+    optimizer.update(lr, o.maxGradNorm);
+    losses.push(loss);
+    for (const t of batch.targets) if (t >= 0) lossTokens++;
+    const elapsed = (performance.now() - start) / 1000;
+    const tokS = (step * o.B * o.T) / elapsed;
+    progress.set(
+      step,
+      `loss ${mean(losses.slice(-20)).toFixed(3)} lr ${lr.toExponential(1)} ${Math.round(tokS)} tok/s`,
+    );
+  }
+  progress.finish();
+  const seconds = (performance.now() - start) / 1000;
+  const result: PhaseLog = {
+    name: o.name,
+    steps: o.steps,
+    seconds,
+    tokens: o.steps * o.B * o.T,
+    losses,
+    firstLoss: mean(losses.slice(0, 20)),
+    finalLoss: mean(losses.slice(-20)),
+  };
+  log(
+    `${o.name}: ${o.steps} steps (${result.tokens} tokens, ${lossTokens} with loss) in ${formatDuration(seconds)}: ` +
+      `loss ${result.firstLoss.toFixed(3)} (first 20 steps) -> ${result.finalLoss.toFixed(3)} (last 20)`,
+  );
+  return result;
+}
+
+/** Random windows of one long token stream (next-token prediction everywhere). */
+export function streamBatches(stream: Int32Array, B: number, T: number, rng: Rng): () => Batch {
+  const tokens = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  return () => {
+    for (let b = 0; b < B; b++) {
+      const at = rng.int(stream.length - T - 1);
+      tokens.set(stream.subarray(at, at + T), b * T);
+      targets.set(stream.subarray(at + 1, at + T + 1), b * T);
+    }
+    return { tokens, targets };
+  };
+}
+
+/** A chat example as token ids: the templated prompt (no loss) and the assistant reply (loss). */
+export interface ChatExample {
+  prompt: number[];
+  reply: number[];
+}
+
+/**
+ * Encodes [user, assistant] the way generation sees it: the prompt rendered with the generation prompt
+ * and encoded on its own, then the reply followed by the end-of-turn token and a newline.
+ */
+export function encodeChatExample(
+  tokenizer: TextTokenizer,
+  messages: ChatMessage[],
+  reply: string,
+): ChatExample {
+  const promptText = tokenizer.applyChatTemplate(messages, { addGenerationPrompt: true });
+  const prompt = tokenizer.encode(promptText, { addSpecialTokens: false });
+  const replyIds = tokenizer.encode(`${reply}<|im_end|>`, { addSpecialTokens: false });
+  return { prompt, reply: replyIds };
+}
+
+/**
+ * Packs examples into rows of T tokens (examples that do not fit start a new row; the rest is padding),
+ * in a fresh seeded order each epoch. Targets are the next token at reply positions only.
+ */
+export function packedChatBatches(
+  examples: readonly ChatExample[],
+  B: number,
+  T: number,
+  padId: number,
+  rng: Rng,
+): () => Batch {
+  const usable = examples.filter((e) => e.prompt.length + e.reply.length <= T);
+  if (usable.length === 0) throw new Error(`no chat example fits in ${T} tokens`);
+  let order: number[] = [];
+  let at = 0;
+  const nextExample = (): ChatExample => {
+    if (at >= order.length) {
+      order = rng.shuffle(usable.map((_, i) => i));
+      at = 0;
+    }
+    return usable[order[at++]!]!;
+  };
+  let pending: ChatExample | null = null;
+  const tokens = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  return () => {
+    tokens.fill(padId);
+    targets.fill(-1);
+    for (let b = 0; b < B; b++) {
+      let t = 0;
+      for (;;) {
+        const ex = pending ?? nextExample();
+        pending = null;
+        const seq = [...ex.prompt, ...ex.reply];
+        if (t + seq.length > T) {
+          pending = ex;
+          break;
+        }
+        for (let i = 0; i < seq.length; i++) {
+          tokens[b * T + t + i] = seq[i]!;
+          // the position before each reply token predicts it
+          if (i >= ex.prompt.length - 1 && i + 1 < seq.length) targets[b * T + t + i] = seq[i + 1]!;
+        }
+        t += seq.length;
+      }
+    }
+    return { tokens, targets };
+  };
+}

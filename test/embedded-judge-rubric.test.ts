@@ -1,0 +1,88 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { bandOf, candidates, pairsFor, swapped, targetReply } from "../src/embedded/judge-pairs.js";
+import {
+  BigramModel,
+  grammarProxy,
+  keywordCoverage,
+  lengthScore,
+  noCopyScore,
+  repetitionScore,
+  rubricVerdict,
+  scoreAnswer,
+  verdictReply,
+} from "../src/embedded/judge-rubric.js";
+import { Rng } from "../src/engine/rng.js";
+import type { Row } from "../src/tasks/schema.js";
+
+const lm = new BigramModel([
+  "After that mistake he was under a cloud.",
+  "The store sold off the surplus merchandise.",
+  "He was waiting for the store to open.",
+]);
+const prompt =
+  'Write a sentence that uses the word "cloud" in the sense "suspicion affecting your reputation".';
+const ctx = { prompt, keywords: ["cloud"], lm };
+
+test("each rubric check on hand-worked answers", () => {
+  assert.equal(keywordCoverage("Clouds gathered.", ["cloud"]), 1, "inflections count");
+  assert.equal(keywordCoverage("The store sold it.", ["store", "surplus"]), 0.5);
+  assert.equal(grammarProxy("After that mistake he was under a cloud."), 1);
+  assert.equal(grammarProxy("after that mistake he was under a cloud"), 3 / 5, "no capital, no period");
+  assert.equal(grammarProxy("The the cloud."), 4 / 5, "a doubled word");
+  assert.equal(lengthScore("one two three four"), 1);
+  assert.equal(lengthScore("one two"), 0.5);
+  assert.equal(lengthScore(Array(60).fill("w").join(" ")), 0.5, "60 words: halfway from 40 to 80");
+  assert.equal(noCopyScore("uses the word cloud in the sense", prompt), 0, "every trigram is the prompt's");
+  assert.equal(noCopyScore("He was under a cloud.", prompt), 1);
+  assert.ok(repetitionScore("a cloud a cloud a cloud a cloud") < 0.5);
+  assert.equal(repetitionScore("He was under a cloud."), 1);
+});
+
+test("the reference beats its degraded copies and every canary; equal answers tie", () => {
+  const ref = scoreAnswer("After that mistake he was under a cloud.", ctx);
+  for (const bad of [
+    "",
+    ":",
+    "Thought process:",
+    prompt,
+    "cloud cloud cloud cloud cloud cloud",
+    "mistake after a cloud was under he that.",
+  ]) {
+    const s = scoreAnswer(bad, ctx);
+    assert.equal(
+      rubricVerdict(ref, s),
+      "A",
+      `${JSON.stringify(bad)} scored ${s.total.toFixed(3)} vs ${ref.total.toFixed(3)}`,
+    );
+    assert.equal(rubricVerdict(s, ref), "B");
+  }
+  assert.equal(scoreAnswer("", ctx).total, 0);
+  assert.equal(rubricVerdict(ref, ref), "C");
+  assert.equal(verdictReply(ref, ref), "Both answers are about equally good. [[C]]");
+  assert.equal(verdictReply(ref, scoreAnswer("", ctx)), "A answers the question; B is empty. [[A]]");
+});
+
+test("judge pairs cover several gap bands, and swapping A and B swaps the verdict", () => {
+  const row = {
+    data_source: "writing",
+    prompt: [{ role: "user", content: prompt }],
+    ability: "writing",
+    reward_model: {
+      style: "model",
+      ground_truth: { reference: "After that mistake he was under a cloud.", keywords: ["cloud"] },
+    },
+    extra_info: { split: "sft", index: 0, difficulty: 1 },
+  } as Row;
+  const others = ["The store sold off the surplus merchandise.", "He was waiting for the store to open."];
+  assert.ok(candidates(row, others, new Rng(1)).length >= 12);
+  const pairs = pairsFor(row, others, lm, new Rng(2), 8);
+  assert.equal(pairs.length, 8);
+  assert.ok(new Set(pairs.map((p) => p.band)).size >= 3, "pairs at 3+ quality gaps");
+  for (const p of pairs) {
+    assert.equal(p.band, bandOf(p.scoreA.total - p.scoreB.total));
+    const s = swapped(p);
+    assert.equal(s.verdict, p.verdict === "C" ? "C" : p.verdict === "A" ? "B" : "A");
+    assert.match(targetReply(p), new RegExp(`\\[\\[${p.verdict}\\]\\]$`));
+  }
+});

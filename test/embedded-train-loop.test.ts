@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { encodeChatExample, packedChatBatches, streamBatches, trainPhase } from "../src/embedded/train-loop.js";
+import { loadBackend } from "../src/engine/load-backend.js";
+import { Rng } from "../src/engine/rng.js";
+import { loadPretrained } from "../src/models/pretrained.js";
+import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
+
+after(removeTempDirs);
+
+test("packed chat batches put loss on the reply tokens (and <|im_end|>) only", () => {
+  const { tokenizer } = loadPretrained(writeTinyChatModel(tempDir("loop-")));
+  const ex = encodeChatExample(tokenizer, [{ role: "user", content: "Write a sentence." }], "The cloud.");
+  assert.equal(ex.reply.at(-1), tokenizer.tokenToId("<|im_end|>"));
+  assert.equal(tokenizer.decode(ex.reply, { skipSpecialTokens: true }), "The cloud.");
+  const T = ex.prompt.length + ex.reply.length + 3;
+  const next = packedChatBatches([ex], 1, T, 0, new Rng(0));
+  const { tokens, targets } = next();
+  const withLoss = [...targets].map((t, i) => [t, i] as const).filter(([t]) => t >= 0);
+  assert.equal(withLoss.length, ex.reply.length);
+  // position i predicts token i+1: the first loss position is the prompt's last token
+  assert.equal(withLoss[0]![1], ex.prompt.length - 1);
+  assert.deepEqual(
+    withLoss.map(([t]) => t),
+    ex.reply,
+  );
+  assert.deepEqual([...tokens.slice(T - 3)], [0, 0, 0], "padding after the one example that fits");
+});
+
+test("the same seed gives the same loss curve", () => {
+  const dir = writeTinyChatModel(tempDir("loop-"));
+  const backend = loadBackend();
+  const run = () => {
+    const { model } = loadPretrained(dir, { backend });
+    const stream = Int32Array.from({ length: 2000 }, (_, i) => (i % 12) * 5);
+    return trainPhase(
+      model,
+      backend,
+      streamBatches(stream, 2, 16, new Rng(3)),
+      { name: "t", steps: 10, lr: 1e-2, minLr: 1e-3, warmupSteps: 2, B: 2, T: 16, weightDecay: 0.1, maxGradNorm: 1 },
+      () => {},
+    ).losses;
+  };
+  const a = run();
+  const b = run();
+  assert.deepEqual(a, b);
+  assert.ok(a.at(-1)! < a[0]!, `loss fell: ${a.map((l) => l.toFixed(3)).join(" ")}`);
+});

@@ -1,0 +1,63 @@
+// A self-contained experiment workspace for tests: a tiny random policy (d=32, 1 layer), four small
+// tasks with train/test rows and references, and a rewards YAML that needs no server (fuzzy match of
+// the response against the row's reference, so scores are continuous and B is not all zeros).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { toyRow, writeTaskRows, writeTinyPolicy } from "./tiny-policy.js";
+
+export const FIXTURE_TASKS = ["math", "code", "qa", "writing"] as const;
+
+const REFERENCES: Record<string, string[]> = {
+  math: ["The answer is 4.", "The answer is 9.", "The answer is 12.", "The answer is 7."],
+  code: ["def f(x): return x", "def g(y): return y + 1", "def h(): pass", "def k(a, b): return a"],
+  qa: ["The answer is (A).", "The answer is (C).", "The answer is (B).", "The answer is (D)."],
+  writing: ["hello world, the tree", "the world is hello", "hello there world", "the end of the world"],
+};
+
+export interface ExperimentFixture {
+  dir: string;
+  model: string;
+  data: string;
+  rewards: string;
+  out: string;
+}
+
+export function writeExperimentFixture(prefix = "experiment-"): ExperimentFixture {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const model = writeTinyPolicy(join(dir, "model"), {
+    hidden: 32,
+    layers: 1,
+    heads: 2,
+    intermediate: 64,
+    seed: 3,
+  });
+  const rows = (split: string, n: number) =>
+    Object.fromEntries(
+      FIXTURE_TASKS.map((task) => [
+        task,
+        Array.from({ length: n }, (_, i) => {
+          const reference = REFERENCES[task]![i % 4]!;
+          const row = toyRow(task, i, `${task} question ${i}: say ${reference}`, reference);
+          return { ...row, extra_info: { ...row.extra_info, split, reference } };
+        }),
+      ]),
+    );
+  const data = join(dir, "data");
+  writeTaskRows(data, "train", rows("train", 8));
+  writeTaskRows(data, "test", rows("test", 4));
+  const rewards = join(dir, "rewards.yaml");
+  writeFileSync(
+    rewards,
+    [
+      "rewards:",
+      '  "*":',
+      "    type: text_similarity",
+      '    input: "{{sample.output_text}}"',
+      '    reference: "{{item.reference}}"',
+      "    evaluation_metric: fuzzy_match",
+      "",
+    ].join("\n"),
+  );
+  return { dir, model, data, rewards, out: join(dir, "out") };
+}

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { ConfigError } from "../src/config/load.js";
+import { loadTrainConfig, parseTrainConfig } from "../src/rl/config.js";
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+test("every train key has a default", () => {
+  const cfg = parseTrainConfig({}, "empty.yaml");
+  assert.equal(cfg.rl.group_size, 8);
+  assert.equal(cfg.rl.advantage, "grpo");
+  assert.equal(cfg.rl.kl_coef, 0);
+  assert.equal(cfg.rl.loss_agg, "token-mean");
+  assert.equal(cfg.rl.overlong.mode, "none");
+  assert.equal(cfg.optim.grad_clip, 1);
+  assert.deepEqual(cfg.schedule, { type: "joint", weights: "uniform" });
+  assert.deepEqual(cfg.tasks, ["math", "code", "qa", "writing"]);
+});
+
+test("unknown and invalid keys are rejected with the file and the field path", () => {
+  const bad = (value: unknown, re: RegExp) =>
+    assert.throws(
+      () => parseTrainConfig(value, "x.yaml"),
+      (err: unknown) => err instanceof ConfigError && re.test(err.message) && /x\.yaml/.test(err.message),
+    );
+  bad({ rl: { group_sise: 4 } }, /rl: .*group_sise/);
+  bad({ rl: { advantage: "ppo" } }, /rl\.advantage/);
+  bad({ rl: { loss_agg: "sum" } }, /rl\.loss_agg/);
+  bad({ rl: { kl_estimator: "k2" } }, /rl\.kl_estimator/);
+  bad({ optim: { lr: -1 } }, /optim\.lr/);
+  bad(
+    { schedule: { type: "sequential", stages: [{ task: "art", steps: 2 }] } },
+    /schedule\.stages\[0\]\.task: "art"/,
+  );
+  bad(
+    { schedule: { type: "sequential", stages: [{ task: "math", steps: 2, pass: true }] } },
+    /schedule\.stages\[0\]/,
+  );
+  bad({ steps: null }, /steps: null/);
+});
+
+test("the shipped configs validate", () => {
+  for (const name of ["quick.yaml", "joint.yaml"]) {
+    const cfg = loadTrainConfig(join(ROOT, "configs", name));
+    assert.deepEqual(cfg.tasks, ["math", "code", "qa", "writing"]);
+    assert.equal(cfg.model, "models/omni-tiny");
+  }
+  const dir = mkdtempSync(join(tmpdir(), "rl-cfg-"));
+  writeFileSync(
+    join(dir, "seq.yaml"),
+    "tasks: [math, writing]\nsteps: null\nschedule:\n  type: sequential\n  stages: [{task: math, pass: true}, {task: writing, steps: 3}]\n",
+  );
+  assert.equal(loadTrainConfig(join(dir, "seq.yaml")).schedule.type, "sequential");
+});
