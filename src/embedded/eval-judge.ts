@@ -57,7 +57,7 @@ export function heldOutPairs(writing: { train: Row[]; test: Row[] }, n: number, 
   const out: JudgePair[] = [];
   for (const row of writing.test) {
     if (out.length >= n) break;
-    out.push(...pairsFor(row, others, lm, rng, 2));
+    out.push(...pairsFor(row, others, lm, rng, 4)); // one pair per gap band
   }
   return out.slice(0, n);
 }
