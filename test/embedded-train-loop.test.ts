@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
-import { encodeChatExample, packedChatBatches, streamBatches, trainPhase } from "../src/embedded/train-loop.js";
+import {
+  encodeChatExample,
+  packedChatBatches,
+  streamBatches,
+  trainPhase,
+} from "../src/embedded/train-loop.js";
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { loadPretrained } from "../src/models/pretrained.js";
@@ -38,7 +43,17 @@ test("the same seed gives the same loss curve", () => {
       model,
       backend,
       streamBatches(stream, 2, 16, new Rng(3)),
-      { name: "t", steps: 10, lr: 1e-2, minLr: 1e-3, warmupSteps: 2, B: 2, T: 16, weightDecay: 0.1, maxGradNorm: 1 },
+      {
+        name: "t",
+        steps: 10,
+        lr: 1e-2,
+        minLr: 1e-3,
+        warmupSteps: 2,
+        B: 2,
+        T: 16,
+        weightDecay: 0.1,
+        maxGradNorm: 1,
+      },
       () => {},
     ).losses;
   };

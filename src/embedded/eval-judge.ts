@@ -70,9 +70,14 @@ export async function evaluateJudge(
   o: JudgeEvalOptions,
 ): Promise<JudgeEvalResult> {
   const t0 = performance.now();
-  const signal = new AbortController().signal;
   const ask = async (p: Pick<JudgePair, "question" | "a" | "b">) =>
-    parseVerdict(await backend.complete(judgeMessages(p), { temperature: 0, maxTokens: 48, signal }));
+    parseVerdict(
+      await backend.complete(judgeMessages(p), {
+        temperature: 0,
+        maxTokens: 48,
+        signal: new AbortController().signal,
+      }),
+    );
 
   const pairs = heldOutPairs(writing, o.pairs, o.seed);
   const [forward, backward] = await Promise.all([
