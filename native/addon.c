@@ -267,6 +267,27 @@ static napi_value js_attention_backward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
+static napi_value js_attention_cached(napi_env env, napi_callback_info info) {
+  Args a;
+  if (!get_args(env, info, &a, "attentionCached", 15)) return NULL;
+  int chunks = dim(&a, 8), N = dim(&a, 9), H = dim(&a, 10), KV = dim(&a, 11), D = dim(&a, 12);
+  int slots = dim(&a, 13), maxLen = dim(&a, 14);
+  if (!a.failed && (KV == 0 || H % KV != 0)) fail(&a, 11, "H must be a multiple of KV");
+  size_t nq = (size_t)N * H * D, nc = (size_t)slots * maxLen * KV * D;
+  float *out = f32(&a, 0, nq);
+  const float *q = f32(&a, 1, nq), *kc = f32(&a, 2, nc), *vc = f32(&a, 3, nc);
+  const int32_t *slot = i32(&a, 4, chunks), *start = i32(&a, 5, chunks);
+  const int32_t *count = i32(&a, 6, chunks), *past = i32(&a, 7, chunks);
+  for (int c = 0; !a.failed && c < chunks; c++) {
+    if (slot[c] < 0 || slot[c] >= slots) fail(&a, 4, "slot out of range");
+    else if (start[c] < 0 || count[c] < 0 || (long)start[c] + count[c] > N) fail(&a, 5, "chunk rows out of [0, N)");
+    else if (past[c] < 0 || (long)past[c] + count[c] > maxLen) fail(&a, 7, "past + count exceeds maxLen");
+  }
+  if (a.failed) return NULL;
+  attention_cached(out, q, kc, vc, slot, start, count, past, chunks, H, KV, D, maxLen);
+  return undefined(env);
+}
+
 static napi_value js_swiglu_forward(napi_env env, napi_callback_info info) {
   Args a;
   if (!get_args(env, info, &a, "swigluForward", 4)) return NULL;
@@ -440,6 +461,7 @@ NAPI_MODULE_INIT() {
       {"ropeBackward", NULL, js_rope_backward, NULL, NULL, NULL, napi_default, NULL},
       {"attentionForward", NULL, js_attention_forward, NULL, NULL, NULL, napi_default, NULL},
       {"attentionBackward", NULL, js_attention_backward, NULL, NULL, NULL, napi_default, NULL},
+      {"attentionCached", NULL, js_attention_cached, NULL, NULL, NULL, napi_default, NULL},
       {"swigluForward", NULL, js_swiglu_forward, NULL, NULL, NULL, napi_default, NULL},
       {"swigluBackward", NULL, js_swiglu_backward, NULL, NULL, NULL, napi_default, NULL},
       {"add", NULL, js_add, NULL, NULL, NULL, napi_default, NULL},

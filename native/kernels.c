@@ -262,6 +262,72 @@ void attention_backward(float *dq, float *dk, float *dv, const float *dout, cons
   parallel_rows(attention_backward_units, &a, B * KV, 8.0 * B * H * Tq * Tk * D);
 }
 
+// ---- Attention over a KV cache (batched decode / prefill) ----------------------------------------
+// One call for a whole decode/prefill step: chunk c holds count[c] new tokens of cache slot slot[c],
+// packed at rows [start[c], start[c] + count[c]) of q/out; its keys/values are already appended to
+// the cache after past[c] older positions. New token i attends to cache positions [0, past[c] + i].
+// Units are (chunk, query head); each row is a dot-product pass, a softmax over the scores and a
+// weighted sum of V rows, with no attention matrix kept (inference only: no backward needs it).
+
+typedef struct {
+  float *out;
+  const float *q, *kc, *vc;
+  const int32_t *slot, *start, *count, *past;
+  int H, KV, D, maxLen;
+} attn_cached_args;
+
+static void attention_cached_units(void *arg, int u0, int u1) {
+  const attn_cached_args *g = arg;
+  int H = g->H, KV = g->KV, D = g->D, group = H / KV;
+  float scale = 1.0f / sqrtf((float)D);
+  size_t qs = (size_t)H * D, ks = (size_t)KV * D;
+  float *restrict s = malloc(sizeof(float) * ((size_t)g->maxLen + 1)); // scores of one row
+  if (!s) abort();
+  for (int u = u0; u < u1; u++) {
+    int c = u / H, h = u % H, kvh = h / group;
+    size_t base = (size_t)g->slot[c] * g->maxLen * ks + (size_t)kvh * D;
+    const float *kh = g->kc + base, *vh = g->vc + base;
+    for (int i = 0; i < g->count[c]; i++) {
+      size_t row = ((size_t)g->start[c] + i) * qs + (size_t)h * D;
+      const float *restrict qr = g->q + row;
+      float *restrict o = g->out + row;
+      int len = g->past[c] + i + 1; // keys [0, len)
+      float max = -INFINITY;
+      for (int j = 0; j < len; j++) {
+        const float *restrict kr = kh + (size_t)j * ks;
+        float dot = 0.0f;
+        for (int d = 0; d < D; d++) dot += qr[d] * kr[d];
+        dot *= scale;
+        s[j] = dot;
+        max = dot > max ? dot : max;
+      }
+      float sum = 0.0f;
+      for (int j = 0; j < len; j++) {
+        s[j] = fast_expf(s[j] - max);
+        sum += s[j];
+      }
+      float inv = 1.0f / sum;
+      for (int d = 0; d < D; d++) o[d] = 0.0f;
+      for (int j = 0; j < len; j++) {
+        const float *restrict vr = vh + (size_t)j * ks;
+        float p = s[j] * inv;
+        for (int d = 0; d < D; d++) o[d] += p * vr[d];
+      }
+    }
+  }
+  free(s);
+}
+
+void attention_cached(float *out, const float *q, const float *kc, const float *vc, const int32_t *slot,
+                      const int32_t *start, const int32_t *count, const int32_t *past, int chunks, int H, int KV,
+                      int D, int maxLen) {
+  // q, out (N,H,D) packed rows; kc, vc (slots,maxLen,KV,D); slot/start/count/past (chunks)
+  attn_cached_args a = {out, q, kc, vc, slot, start, count, past, H, KV, D, maxLen};
+  double work = 0.0;
+  for (int c = 0; c < chunks; c++) work += 4.0 * H * D * count[c] * (past[c] + 0.5 * (count[c] + 1));
+  parallel_rows(attention_cached_units, &a, chunks * H, work);
+}
+
 // ---- SwiGLU -------------------------------------------------------------------------------------
 
 typedef struct {
@@ -270,10 +336,16 @@ typedef struct {
 } swiglu_args;
 
 static void swiglu_forward_range(void *a, int i0, int i1) {
-  swiglu_args *g = a;
+  const swiglu_args *g = a;
+  // Local restrict pointers: through the struct the compiler must assume out aliases gate/up and
+  // will not vectorize (measured 2-4x slower than the backward pass, which does more work).
+  float *restrict out = g->out;
+  const float *restrict gate = g->gate;
+  const float *restrict up = g->up;
   for (int i = i0; i < i1; i++) {
-    float x = g->gate[i];
-    g->out[i] = x / (1.0f + fast_expf(-x)) * g->up[i];
+    float x = gate[i];
+    float s = 1.0f / (1.0f + fast_expf(-x));
+    out[i] = x * s * up[i];
   }
 }
 

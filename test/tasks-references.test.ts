@@ -1,6 +1,7 @@
 // The datasets' own answers, scored through the default reward router (configs/rewards.yaml):
 // math answers, code references against all their tests in the sandbox, QA answer keys, and for
 // writing, the pairwise judge self-check (reference vs reference) against a fake judge on loopback.
+// (The config is copied with the writing judge switched to backend: openai, pointed at the fake.)
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -29,7 +30,11 @@ before(async () => {
   // The shipped config, copied so its relative judge cache lands in the temp dir, not in runs/.
   mkdirSync(join(tmp, "configs"));
   const config = join(tmp, "configs", "rewards.yaml");
-  writeFileSync(config, readFileSync(join(ROOT, "configs", "rewards.yaml")));
+  // The writing judge goes over HTTP to the fake server here (the shipped default is the embedded
+  // judge in-process, tested in rewards-judge-local.test.ts).
+  const shipped = readFileSync(join(ROOT, "configs", "rewards.yaml"), "utf8");
+  assert.match(shipped, /\n {4}backend: local\n/);
+  writeFileSync(config, shipped.replace(/\n {4}backend: local\n/, "\n    backend: openai\n"));
   router = loadRewardRouter(config);
 });
 

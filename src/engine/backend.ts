@@ -178,6 +178,33 @@ export interface Backend {
     qPos0: number,
   ): void;
 
+  /**
+   * Causal GQA attention for one KV-cache decode/prefill step over many cache slots, in one call
+   * (inference only: no attention matrix is kept). Chunk c is count[c] new tokens of cache slot
+   * slot[c], packed at rows [start[c], start[c] + count[c]) of q/out; its keys/values must already be
+   * in the cache at positions [past[c], past[c] + count[c]) of that slot. New token i of the chunk
+   * attends to the slot's positions [0, past[c] + i]. Scale 1/sqrt(D); head h reads kv head h / (H/KV).
+   * q, out (N,H,D); kCache, vCache (slots,maxLen,KV,D); slot, start, count, past (chunks). Overwrites
+   * out's rows of every chunk; out must not alias q.
+   */
+  attentionCached(
+    out: Float32Array,
+    q: Float32Array,
+    kCache: Float32Array,
+    vCache: Float32Array,
+    slot: Int32Array,
+    start: Int32Array,
+    count: Int32Array,
+    past: Int32Array,
+    chunks: number,
+    N: number,
+    H: number,
+    KV: number,
+    D: number,
+    slots: number,
+    maxLen: number,
+  ): void;
+
   // ---- SwiGLU: out = silu(gate) * up ----------------------------------------------------------------
 
   /** gate, up, out (n elements). Overwrites out. */

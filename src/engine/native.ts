@@ -58,6 +58,7 @@ export class NativeBackend implements Backend {
   readonly ropeBackward: Backend["ropeBackward"];
   readonly attentionForward: Backend["attentionForward"];
   readonly attentionBackward: Backend["attentionBackward"];
+  readonly attentionCached: Backend["attentionCached"];
   readonly swigluForward: Backend["swigluForward"];
   readonly swigluBackward: Backend["swigluBackward"];
   readonly add: Backend["add"];
@@ -80,6 +81,7 @@ export class NativeBackend implements Backend {
     this.ropeBackward = addon.ropeBackward;
     this.attentionForward = addon.attentionForward;
     this.attentionBackward = addon.attentionBackward;
+    this.attentionCached = addon.attentionCached;
     this.swigluForward = addon.swigluForward;
     this.swigluBackward = addon.swigluBackward;
     this.add = addon.add;

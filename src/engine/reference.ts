@@ -220,6 +220,63 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  attentionCached(
+    out: Float32Array,
+    q: Float32Array,
+    kCache: Float32Array,
+    vCache: Float32Array,
+    slot: Int32Array,
+    start: Int32Array,
+    count: Int32Array,
+    past: Int32Array,
+    chunks: number,
+    N: number,
+    H: number,
+    KV: number,
+    D: number,
+    slots: number,
+    maxLen: number,
+  ): void {
+    if (KV === 0 || H % KV !== 0) throw new RangeError("attentionCached: H must be a multiple of KV");
+    const group = H / KV;
+    const scale = 1 / Math.sqrt(D);
+    const row = new Float64Array(maxLen);
+    for (let c = 0; c < chunks; c++) {
+      const sl = slot[c]!;
+      const s0 = start[c]!;
+      const Tq = count[c]!;
+      const p0 = past[c]!;
+      if (sl < 0 || sl >= slots) throw new RangeError(`attentionCached: slot ${sl} out of range`);
+      if (s0 < 0 || Tq < 0 || s0 + Tq > N) throw new RangeError("attentionCached: chunk rows out of [0, N)");
+      if (p0 < 0 || p0 + Tq > maxLen) throw new RangeError("attentionCached: past + count exceeds maxLen");
+      for (let h = 0; h < H; h++) {
+        const kh = Math.floor(h / group);
+        for (let i = 0; i < Tq; i++) {
+          const qo = ((s0 + i) * H + h) * D;
+          const last = p0 + i;
+          let max = Number.NEGATIVE_INFINITY;
+          for (let j = 0; j <= last; j++) {
+            const ko = ((sl * maxLen + j) * KV + kh) * D;
+            let s = 0;
+            for (let d = 0; d < D; d++) s += q[qo + d]! * kCache[ko + d]!;
+            row[j] = s * scale;
+            if (row[j]! > max) max = row[j]!;
+          }
+          let sum = 0;
+          for (let j = 0; j <= last; j++) {
+            row[j] = Math.exp(row[j]! - max);
+            sum += row[j]!;
+          }
+          for (let d = 0; d < D; d++) {
+            let acc = 0;
+            for (let j = 0; j <= last; j++) acc += row[j]! * vCache[((sl * maxLen + j) * KV + kh) * D + d]!;
+            out[qo + d] = acc / sum;
+          }
+        }
+      }
+    }
+  }
+
   attentionBackward(
     dq: Float32Array,
     dk: Float32Array,
