@@ -284,7 +284,7 @@ static napi_value js_attention_cached(napi_env env, napi_callback_info info) {
     else if (past[c] < 0 || (long)past[c] + count[c] > maxLen) fail(&a, 7, "past + count exceeds maxLen");
   }
   if (a.failed) return NULL;
-  attention_cached(out, q, kc, vc, slot, start, count, past, chunks, H, KV, D, maxLen);
+  attention_cached(out, q, kc, vc, slot, start, count, past, chunks, N, H, KV, D, maxLen);
   return undefined(env);
 }
 

@@ -266,66 +266,121 @@ void attention_backward(float *dq, float *dk, float *dv, const float *dout, cons
 // One call for a whole decode/prefill step: chunk c holds count[c] new tokens of cache slot slot[c],
 // packed at rows [start[c], start[c] + count[c]) of q/out; its keys/values are already appended to
 // the cache after past[c] older positions. New token i attends to cache positions [0, past[c] + i].
-// Units are (chunk, query head); each row is a dot-product pass, a softmax over the scores and a
-// weighted sum of V rows, with no attention matrix kept (inference only: no backward needs it).
+// Units are packed rows (new tokens). A row handles all H heads together, so it streams its slot's
+// cache rows (KV*D contiguous floats per position) front to back exactly once, four positions at a
+// time: decoding is bound by reading the cache, and this keeps the reads sequential and each K/V row
+// shared by a GQA group in L1. No attention matrix is kept (inference only).
 
 typedef struct {
   float *out;
   const float *q, *kc, *vc;
   const int32_t *slot, *start, *count, *past;
+  const int32_t *chunk_of; // (N) chunk of each packed row, -1 for rows in no chunk
   int H, KV, D, maxLen;
 } attn_cached_args;
 
-static void attention_cached_units(void *arg, int u0, int u1) {
+static void attention_cached_rows(void *arg, int n0, int n1) {
   const attn_cached_args *g = arg;
-  int H = g->H, KV = g->KV, D = g->D, group = H / KV;
+  int H = g->H, KV = g->KV, D = g->D, group = H / KV, L = g->maxLen;
   float scale = 1.0f / sqrtf((float)D);
   size_t qs = (size_t)H * D, ks = (size_t)KV * D;
-  float *restrict s = malloc(sizeof(float) * ((size_t)g->maxLen + 1)); // scores of one row
-  if (!s) abort();
-  for (int u = u0; u < u1; u++) {
-    int c = u / H, h = u % H, kvh = h / group;
-    size_t base = (size_t)g->slot[c] * g->maxLen * ks + (size_t)kvh * D;
-    const float *kh = g->kc + base, *vh = g->vc + base;
-    for (int i = 0; i < g->count[c]; i++) {
-      size_t row = ((size_t)g->start[c] + i) * qs + (size_t)h * D;
-      const float *restrict qr = g->q + row;
-      float *restrict o = g->out + row;
-      int len = g->past[c] + i + 1; // keys [0, len)
-      float max = -INFINITY;
-      for (int j = 0; j < len; j++) {
-        const float *restrict kr = kh + (size_t)j * ks;
+  float *scores = malloc(sizeof(float) * ((size_t)H * L + H)); // (H, maxLen) + sums (H)
+  if (!scores) abort();
+  float *sums = scores + (size_t)H * L;
+  for (int n = n0; n < n1; n++) {
+    int c = g->chunk_of[n];
+    if (c < 0) continue;
+    int len = g->past[c] + (n - g->start[c]) + 1; // keys [0, len)
+    size_t base = (size_t)g->slot[c] * L * ks;
+    const float *kb = g->kc + base, *vb = g->vc + base;
+    const float *qn = g->q + (size_t)n * qs;
+    float *on = g->out + (size_t)n * qs;
+    // scores (H, len) = q_h . k_j * scale, four positions per pass (four independent accumulators)
+    int j = 0;
+    for (; j + 4 <= len; j += 4) {
+      for (int h = 0; h < H; h++) {
+        const float *restrict qr = qn + (size_t)h * D;
+        const float *restrict k0 = kb + (size_t)j * ks + (size_t)(h / group) * D, *restrict k1 = k0 + ks;
+        const float *restrict k2 = k1 + ks, *restrict k3 = k2 + ks;
+        float d0 = 0.0f, d1 = 0.0f, d2 = 0.0f, d3 = 0.0f;
+        for (int d = 0; d < D; d++) {
+          d0 += qr[d] * k0[d];
+          d1 += qr[d] * k1[d];
+          d2 += qr[d] * k2[d];
+          d3 += qr[d] * k3[d];
+        }
+        float *restrict s = scores + (size_t)h * L + j;
+        s[0] = d0 * scale;
+        s[1] = d1 * scale;
+        s[2] = d2 * scale;
+        s[3] = d3 * scale;
+      }
+    }
+    for (; j < len; j++) {
+      for (int h = 0; h < H; h++) {
+        const float *restrict qr = qn + (size_t)h * D;
+        const float *restrict kr = kb + (size_t)j * ks + (size_t)(h / group) * D;
         float dot = 0.0f;
         for (int d = 0; d < D; d++) dot += qr[d] * kr[d];
-        dot *= scale;
-        s[j] = dot;
-        max = dot > max ? dot : max;
+        scores[(size_t)h * L + j] = dot * scale;
       }
+    }
+    // stable softmax per head, unnormalized (1/sum is applied to the output)
+    for (int h = 0; h < H; h++) {
+      float *restrict s = scores + (size_t)h * L;
+      float max = -INFINITY;
+      for (j = 0; j < len; j++) max = s[j] > max ? s[j] : max;
       float sum = 0.0f;
-      for (int j = 0; j < len; j++) {
+      for (j = 0; j < len; j++) {
         s[j] = fast_expf(s[j] - max);
         sum += s[j];
       }
-      float inv = 1.0f / sum;
-      for (int d = 0; d < D; d++) o[d] = 0.0f;
-      for (int j = 0; j < len; j++) {
-        const float *restrict vr = vh + (size_t)j * ks;
-        float p = s[j] * inv;
+      sums[h] = sum;
+    }
+    // out_h = sum_j p_hj v_j / sum_h, four positions per pass over out_h
+    for (size_t i = 0; i < qs; i++) on[i] = 0.0f;
+    for (j = 0; j + 4 <= len; j += 4) {
+      for (int h = 0; h < H; h++) {
+        const float *restrict v0 = vb + (size_t)j * ks + (size_t)(h / group) * D, *restrict v1 = v0 + ks;
+        const float *restrict v2 = v1 + ks, *restrict v3 = v2 + ks;
+        const float *s = scores + (size_t)h * L + j;
+        float p0 = s[0], p1 = s[1], p2 = s[2], p3 = s[3];
+        float *restrict o = on + (size_t)h * D;
+        for (int d = 0; d < D; d++) o[d] += p0 * v0[d] + p1 * v1[d] + p2 * v2[d] + p3 * v3[d];
+      }
+    }
+    for (; j < len; j++) {
+      for (int h = 0; h < H; h++) {
+        const float *restrict vr = vb + (size_t)j * ks + (size_t)(h / group) * D;
+        float p = scores[(size_t)h * L + j];
+        float *restrict o = on + (size_t)h * D;
         for (int d = 0; d < D; d++) o[d] += p * vr[d];
       }
     }
+    for (int h = 0; h < H; h++) {
+      float inv = 1.0f / sums[h];
+      float *restrict o = on + (size_t)h * D;
+      for (int d = 0; d < D; d++) o[d] *= inv;
+    }
   }
-  free(s);
+  free(scores);
 }
 
 void attention_cached(float *out, const float *q, const float *kc, const float *vc, const int32_t *slot,
-                      const int32_t *start, const int32_t *count, const int32_t *past, int chunks, int H, int KV,
-                      int D, int maxLen) {
+                      const int32_t *start, const int32_t *count, const int32_t *past, int chunks, int N, int H,
+                      int KV, int D, int maxLen) {
   // q, out (N,H,D) packed rows; kc, vc (slots,maxLen,KV,D); slot/start/count/past (chunks)
-  attn_cached_args a = {out, q, kc, vc, slot, start, count, past, H, KV, D, maxLen};
+  int32_t *chunk_of = malloc(sizeof(int32_t) * ((size_t)N + 1));
+  if (!chunk_of) abort();
+  for (int n = 0; n < N; n++) chunk_of[n] = -1;
   double work = 0.0;
-  for (int c = 0; c < chunks; c++) work += 4.0 * H * D * count[c] * (past[c] + 0.5 * (count[c] + 1));
-  parallel_rows(attention_cached_units, &a, chunks * H, work);
+  for (int c = 0; c < chunks; c++) {
+    for (int i = 0; i < count[c]; i++) chunk_of[start[c] + i] = c;
+    work += 4.0 * H * D * count[c] * (past[c] + 0.5 * (count[c] + 1));
+  }
+  attn_cached_args a = {out, q, kc, vc, slot, start, count, past, chunk_of, H, KV, D, maxLen};
+  parallel_rows(attention_cached_rows, &a, N, work);
+  free(chunk_of);
 }
 
 // ---- SwiGLU -------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ void attention_forward(float *out, float *att, const float *q, const float *k, c
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *att, const float *q,
                         const float *k, const float *v, int B, int Tq, int Tk, int H, int KV, int D, int qPos0);
 void attention_cached(float *out, const float *q, const float *kc, const float *vc, const int32_t *slot,
-                      const int32_t *start, const int32_t *count, const int32_t *past, int chunks, int H, int KV,
-                      int D, int maxLen);
+                      const int32_t *start, const int32_t *count, const int32_t *past, int chunks, int N, int H,
+                      int KV, int D, int maxLen);
 void swiglu_forward(float *out, const float *gate, const float *up, int n);
 void swiglu_backward(float *dgate, float *dup, const float *dout, const float *gate, const float *up, int n);
 void add_vec(float *out, const float *a, const float *b, int n);

@@ -4,8 +4,10 @@
 // Rows ("slots") are independent sequences of different lengths. A call feeds each chosen slot a
 // chunk of new tokens (a whole prompt at prefill, one token per decode step); the chunks are packed
 // back to back (no padding), so the projections and the MLP run as one batched GEMM over all new
-// tokens, while attention runs per slot over that slot's own cache. Each token's RoPE position is
-// its slot's cached length plus its index in the chunk, so rows of different lengths are exact.
+// tokens, while attention reads each slot's own cache: one attentionCached call for all short chunks
+// (decode steps), one blocked-GEMM attentionForward per long chunk (long prompts). Each token's RoPE
+// position is its slot's cached length plus its index in the chunk, so rows of different lengths are
+// exact.
 import type { Backend } from "../engine/backend.js";
 import { ropeTable } from "../engine/backend.js";
 import type { LlamaConfig } from "./config.js";
@@ -31,6 +33,14 @@ export class KvCache {
     this.lengths = new Int32Array(slots);
   }
 }
+
+/**
+ * Chunks of at least this many new tokens (long prefills) attend with attentionForward, one call per
+ * chunk, whose blocked GEMMs reuse each key across query rows; shorter ones (decode steps, short
+ * prompts) go together through one attentionCached call. Measured crossover (4 heads, D = 64, 32
+ * prompts): 32 tokens about even, 64 tokens 15% faster and 256 tokens 2x faster with the GEMMs.
+ */
+const GEMM_ATTENTION_MIN_TOKENS = 48;
 
 type Scratch = Record<"x" | "h" | "q" | "k" | "v" | "y" | "o" | "gate" | "up" | "act", Float32Array>;
 
@@ -108,13 +118,22 @@ export class CachedDecoder {
       N += ch.tokens.length;
       longest = Math.max(longest, ch.tokens.length);
     }
+    // per chunk (Int32Array, for attentionCached): slot, first packed row, length, cached length before
+    const R = chunks.length;
+    const slots = new Int32Array(R);
+    const starts = new Int32Array(R);
+    const counts = new Int32Array(R);
+    const pasts = new Int32Array(R);
     const tokens = new Int32Array(N);
     const positions = new Int32Array(N);
-    const starts: number[] = [];
     let n = 0;
-    for (const ch of chunks) {
-      starts.push(n);
+    for (let r = 0; r < R; r++) {
+      const ch = chunks[r]!;
       const len = cache.lengths[ch.slot]!;
+      slots[r] = ch.slot;
+      starts[r] = n;
+      counts[r] = ch.tokens.length;
+      pasts[r] = len;
       for (let i = 0; i < ch.tokens.length; i++, n++) {
         const id = ch.tokens[i]!;
         if (!Number.isInteger(id) || id < 0 || id >= V)
@@ -123,7 +142,13 @@ export class CachedDecoder {
         positions[n] = len + i;
       }
     }
-    const b = this.scratch(N, longest);
+    // long chunks: one attentionForward each; the rest: one attentionCached call over their table
+    const long: number[] = [];
+    for (let r = 0; r < R; r++) if (counts[r]! >= GEMM_ATTENTION_MIN_TOKENS) long.push(r);
+    const pick = (a: Int32Array) =>
+      long.length === 0 ? a : a.filter((_, r) => counts[r]! < GEMM_ATTENTION_MIN_TOKENS);
+    const short = { slot: pick(slots), start: pick(starts), count: pick(counts), past: pick(pasts) };
+    const b = this.scratch(N, long.length > 0 ? longest : 0);
 
     be.embeddingForward(b.x, tokens, this.embedding, N, C);
     for (let l = 0; l < this.layers.length; l++) {
@@ -136,16 +161,20 @@ export class CachedDecoder {
       be.ropeForward(b.k, this.cos, this.sin, positions, N, KV, D);
       const kc = cache.keys[l]!;
       const vc = cache.values[l]!;
-      for (let i = 0; i < chunks.length; i++) {
-        const ch = chunks[i]!;
-        const Tq = ch.tokens.length;
-        const past = cache.lengths[ch.slot]!;
+      // append each chunk's keys/values to its slot, then attend over every slot's [0, past + Tq)
+      for (let i = 0; i < R; i++) {
+        const at = (slots[i]! * cache.maxLen + pasts[i]!) * KV * D;
+        const from = starts[i]! * KV * D;
+        const to = (starts[i]! + counts[i]!) * KV * D;
+        kc.set(b.k.subarray(from, to), at);
+        vc.set(b.v.subarray(from, to), at);
+      }
+      for (const i of long) {
+        const Tq = counts[i]!;
+        const past = pasts[i]!;
         const Tk = past + Tq;
-        const row = ch.slot * cache.maxLen * KV * D;
+        const row = slots[i]! * cache.maxLen * KV * D;
         const s = starts[i]!;
-        // append this chunk's keys/values to its slot, then attend over the slot's [0, Tk)
-        kc.set(b.k.subarray(s * KV * D, (s + Tq) * KV * D), row + past * KV * D);
-        vc.set(b.v.subarray(s * KV * D, (s + Tq) * KV * D), row + past * KV * D);
         be.attentionForward(
           b.y.subarray(s * H * D, (s + Tq) * H * D),
           this.att.subarray(0, H * Tq * Tk),
@@ -161,6 +190,25 @@ export class CachedDecoder {
           past,
         );
       }
+      if (short.count.length > 0) {
+        be.attentionCached(
+          b.y,
+          b.q,
+          kc,
+          vc,
+          short.slot,
+          short.start,
+          short.count,
+          short.past,
+          short.count.length,
+          N,
+          H,
+          KV,
+          D,
+          cache.slots,
+          cache.maxLen,
+        );
+      }
       be.matmulForward(b.o, b.y, w.o, w.oBias, N, H * D, C);
       be.add(b.x, b.x, b.o, N * C);
       be.rmsnormForward(b.h, this.rstd, b.x, w.postNorm, N, C, c.rms_norm_eps);
@@ -173,10 +221,9 @@ export class CachedDecoder {
     for (const ch of chunks) cache.lengths[ch.slot]! += ch.tokens.length;
 
     // only each chunk's last position needs logits: gather, norm, project
-    const R = chunks.length;
     const last = new Float32Array(R * C);
     for (let i = 0; i < R; i++) {
-      const t = starts[i]! + chunks[i]!.tokens.length - 1;
+      const t = starts[i]! + counts[i]! - 1;
       last.set(b.x.subarray(t * C, (t + 1) * C), i * C);
     }
     const normed = b.h.subarray(0, R * C);
