@@ -11,6 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { byteLevelSymbols } from "./byte-tokenizer.js";
+import { byteLevelBpeTokenizerJson } from "./tokenizer-json.js";
 
 /** Special tokens in id order (ids 0..4): padding, document start/end, ChatML turn markers. */
 export const BPE_SPECIAL_TOKENS = ["<|pad|>", "<|bos|>", "<|eos|>", "<|im_start|>", "<|im_end|>"] as const;
@@ -178,42 +179,15 @@ export function mergeRanks(model: BpeModel): Map<string, number> {
   return new Map(model.merges.map(([a, b], i) => [`${a} ${b}`, i]));
 }
 
-/** The tokenizer.json document (tokenizers 0.x format). */
+/** The tokenizer.json document (tokenizers 0.x format): digits split one per token, then ByteLevel. */
 export function toTokenizerJson(model: BpeModel): Record<string, unknown> {
-  const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: true };
-  return {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: model.specialTokens.map((content) => ({
-      id: model.vocab.get(content)!,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    })),
-    normalizer: null,
-    pre_tokenizer: {
-      type: "Sequence",
-      pretokenizers: [{ type: "Digits", individual_digits: true }, byteLevel],
-    },
-    post_processor: null,
-    decoder: byteLevel,
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(model.vocab),
-      merges: model.merges.map(([a, b]) => `${a} ${b}`),
-    },
-  };
+  return byteLevelBpeTokenizerJson({
+    vocab: Object.fromEntries(model.vocab),
+    merges: model.merges,
+    specialTokens: model.specialTokens.map((content) => ({ id: model.vocab.get(content)!, content })),
+    useRegex: true,
+    splitDigits: true,
+  });
 }
 
 /** tokenizer_config.json: special tokens and the ChatML chat template. */

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { type ChatMessage, ChatTemplate } from "./chat-template.js";
 import type { DecodeOptions, EncodeOptions, TextTokenizer } from "./tokenizer.js";
+import { byteLevelBpeTokenizerJson } from "./tokenizer-json.js";
 
 export const BYTE_BOS = "<|bos|>";
 export const BYTE_EOS = "<|eos|>";
@@ -100,38 +101,9 @@ export class ByteTokenizer implements TextTokenizer {
     this.symbols.forEach((s, b) => {
       vocab[s] = b;
     });
-    const added = BYTE_SPECIAL_TOKENS.map((content, i) => ({
-      id: 256 + i,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    }));
-    const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: false };
-    const tokenizerJson = {
-      version: "1.0",
-      truncation: null,
-      padding: null,
-      added_tokens: added,
-      normalizer: null,
-      pre_tokenizer: byteLevel,
-      post_processor: null,
-      decoder: byteLevel,
-      model: {
-        type: "BPE",
-        dropout: null,
-        unk_token: null,
-        continuing_subword_prefix: null,
-        end_of_word_suffix: null,
-        fuse_unk: false,
-        byte_fallback: false,
-        ignore_merges: false,
-        vocab,
-        merges: [],
-      },
-    };
+    const specialTokens = BYTE_SPECIAL_TOKENS.map((content, i) => ({ id: 256 + i, content }));
+    const tokenizerJson = byteLevelBpeTokenizerJson({ vocab, merges: [], specialTokens, useRegex: false });
+    const added = tokenizerJson.added_tokens as { id: number }[];
     const addedTokensDecoder: Record<string, unknown> = {};
     for (const { id, ...rest } of added) addedTokensDecoder[String(id)] = rest;
     const tokenizerConfig = {

@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { byteLevelSymbols } from "../../src/models/byte-tokenizer.js";
+import { byteLevelBpeTokenizerJson } from "../../src/models/tokenizer-json.js";
 
 /** Merges in priority order; "Ġ" is the byte-level symbol of a space. */
 export const TINY_MERGES: [string, string][] = [
@@ -44,38 +45,13 @@ export function buildTinyTokenizer(opts: { chatTemplate?: string | null } = {}):
   const vocab = new Map<string, number>();
   for (const s of byteLevelSymbols()) vocab.set(s, vocab.size);
   for (const [a, b] of TINY_MERGES) if (!vocab.has(a + b)) vocab.set(a + b, vocab.size);
-  const added = TINY_SPECIALS.map((content, i) => ({
-    id: vocab.size + i,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  }));
-  const byteLevel = { type: "ByteLevel", add_prefix_space: false, trim_offsets: false, use_regex: true };
-  const tokenizerJson = {
-    version: "1.0",
-    truncation: null,
-    padding: null,
-    added_tokens: added,
-    normalizer: null,
-    pre_tokenizer: byteLevel,
-    post_processor: null,
-    decoder: byteLevel,
-    model: {
-      type: "BPE",
-      dropout: null,
-      unk_token: null,
-      continuing_subword_prefix: null,
-      end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      ignore_merges: false,
-      vocab: Object.fromEntries(vocab),
-      merges: TINY_MERGES.map(([a, b]) => `${a} ${b}`),
-    },
-  };
+  const added = TINY_SPECIALS.map((content, i) => ({ id: vocab.size + i, content }));
+  const tokenizerJson = byteLevelBpeTokenizerJson({
+    vocab: Object.fromEntries(vocab),
+    merges: TINY_MERGES,
+    specialTokens: added,
+    useRegex: true,
+  });
   const tokenizerConfig: Record<string, unknown> = {
     tokenizer_class: "Qwen2Tokenizer",
     bos_token: null,
