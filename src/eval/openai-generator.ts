@@ -2,6 +2,7 @@
 // Ollama, `omni-thinker serve model`), with bounded concurrency, retries with backoff and timeouts.
 import OpenAI from "openai";
 import type { ChatMessage } from "../rewards/types.js";
+import { httpFetch } from "../util/http-fetch.js";
 import type { Generation, GenerationOptions, Generator } from "./generator.js";
 
 export interface OpenAIGeneratorConfig {
@@ -25,7 +26,12 @@ export class OpenAIGenerator implements Generator {
 
   constructor(private readonly cfg: OpenAIGeneratorConfig) {
     this.description = `${cfg.model} @ ${cfg.baseURL}`;
-    this.client = new OpenAI({ baseURL: cfg.baseURL, apiKey: cfg.apiKey ?? "none", maxRetries: 0 });
+    this.client = new OpenAI({
+      baseURL: cfg.baseURL,
+      apiKey: cfg.apiKey ?? "none",
+      maxRetries: 0,
+      fetch: httpFetch,
+    });
   }
 
   async generate(

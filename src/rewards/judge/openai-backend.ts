@@ -2,6 +2,7 @@
 // Ollama, OpenAI), through the official `openai` SDK. The SDK's own retries are disabled: the judge
 // client retries with its own backoff so that every attempt is counted and bounded.
 import OpenAI from "openai";
+import { httpFetch } from "../../util/http-fetch.js";
 import type { ChatMessage } from "../types.js";
 import { type ChatBackend, ChatBackendError, type ChatCompletionOptions } from "./backend.js";
 
@@ -21,6 +22,7 @@ export class OpenAiChatBackend implements ChatBackend {
       apiKey: opts.apiKey,
       maxRetries: 0,
       timeout: 3_600_000,
+      fetch: httpFetch,
     });
   }
 
