@@ -23,12 +23,13 @@ test("configs/quick.yaml trains omni-tiny jointly on the four tasks and leaves a
   assert.equal(r.status, 0, `train failed:\n${r.stderr}`);
   const run = join(tmp, "smoke");
   const lines = readFileSync(join(run, "metrics.jsonl"), "utf8").trim().split("\n");
-  const steps = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((m) => "step" in m);
+  const steps = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((m) => m.kind === "train");
   assert.equal(steps.at(-1)!.step, 8);
   const last = steps.at(-1)!;
   for (const task of ["math", "code", "qa", "writing"]) {
     // every task was sampled and scored every step, with its reward statuses counted
-    for (const m of steps) assert.equal(typeof m[`${task}/reward_mean`], "number", `${task} at step ${m.step}`);
+    for (const m of steps)
+      assert.equal(typeof m[`${task}/reward_mean`], "number", `${task} at step ${m.step}`);
     const statusTotal = Object.keys(last)
       .filter((k) => k.startsWith(`${task}/status/`))
       .reduce((a, k) => a + (last[k] as number), 0);
