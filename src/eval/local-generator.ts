@@ -64,6 +64,8 @@ export class LocalGenerator implements Generator {
           eosTokenIds,
           ...(opts.stop ? { stop: opts.stop } : {}),
           decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
+          // HF checkpoints often pad the embedding table past the tokenizer: never sample those rows
+          sampleVocabSize: Math.min(model.config.vocab_size, tokenizer.vocabSize),
           rng,
         },
       );
