@@ -2,17 +2,15 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import * as bwtCommand from "../src/cli/commands/bwt.js";
 import * as curriculumCommand from "../src/cli/commands/curriculum.js";
 import { runBwt } from "../src/experiment/bwt-runner.js";
 import { loadExperimentConfig, resolveExperimentPaths } from "../src/experiment/config.js";
 import { Workspace } from "../src/experiment/workspace.js";
 import { readBwtFile } from "../src/schedule/bwt.js";
-import { writeExperimentFixture } from "./helpers/experiment-fixture.js";
+import { microPresetArgs, OMNI4, writeExperimentFixture } from "./helpers/experiment-fixture.js";
 import { runCommand } from "./helpers/run-command.js";
 
-const OMNI4 = fileURLToPath(new URL("../../configs/omni4.yaml", import.meta.url));
 const silent = () => {};
 
 /** mtime of every file under dir (recursively), keyed by path. */
@@ -109,21 +107,7 @@ test("full BWT on the micro preset, 2 seeds: a valid bwt.json whose cells are th
 
 test("`omni-thinker bwt` then `curriculum --order best`: stage markers and per-task score + entropy at every stage end", async () => {
   const fx = writeExperimentFixture("bwt-cli-");
-  const common = [
-    "--config",
-    OMNI4,
-    "--preset",
-    "micro",
-    "--out-dir",
-    fx.out,
-    "--base-model",
-    fx.model,
-    "--data",
-    fx.data,
-    "--rewards",
-    fx.rewards,
-    "--no-progress",
-  ];
+  const common = microPresetArgs(fx);
   const { stdout } = await runCommand(bwtCommand, ["bwt", ...common]);
   assert.match(stdout, /mode cheap, 1 seed\(s\); B\[j -> i\]: row = task trained LATER/);
   assert.match(stdout, /runs: 4 trained \(8 steps\), 0 reused/);

@@ -2,17 +2,15 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import * as experimentCommand from "../src/cli/commands/experiment.js";
 import * as pipelineCommand from "../src/cli/commands/pipeline.js";
 import type { ExperimentResult } from "../src/experiment/experiment-runner.js";
 import { sampleStd } from "../src/experiment/stats.js";
 import { readBwtFile } from "../src/schedule/bwt.js";
 import { rankOrders } from "../src/schedule/order-predictor.js";
-import { writeExperimentFixture } from "./helpers/experiment-fixture.js";
+import { microPresetArgs, OMNI4, writeExperimentFixture } from "./helpers/experiment-fixture.js";
 import { runCommand } from "./helpers/run-command.js";
 
-const OMNI4 = fileURLToPath(new URL("../../configs/omni4.yaml", import.meta.url));
 const ALL_ARMS = [
   "base",
   "sft",
@@ -43,21 +41,7 @@ const readResult = (out: string): ExperimentResult =>
 
 test("experiment micro preset end to end: every arm in experiment.json, report.md and report.html; a re-run skips every arm", async () => {
   const fx = writeExperimentFixture("experiment-e2e-");
-  const args = [
-    "--config",
-    OMNI4,
-    "--preset",
-    "micro",
-    "--out-dir",
-    fx.out,
-    "--base-model",
-    fx.model,
-    "--data",
-    fx.data,
-    "--rewards",
-    fx.rewards,
-    "--no-progress",
-  ];
+  const args = microPresetArgs(fx);
   const first = await runCommand(experimentCommand, ["experiment", ...args]);
   assert.match(first.stderr, /\[arm 1\/8\] base s0: start/);
   assert.match(first.stderr, /\[arm 8\/8\] curriculum_heuristic s0: done in .* ETA/);

@@ -195,26 +195,10 @@ export class ReferenceBackend implements Backend {
         for (let t = 0; t < Tq; t++) {
           const qo = ((b * Tq + t) * H + h) * D;
           const last = Math.min(qPos0 + t, Tk - 1);
-          let max = Number.NEGATIVE_INFINITY;
-          for (let j = 0; j <= last; j++) {
-            const ko = ((b * Tk + j) * KV + kh) * D;
-            let s = 0;
-            for (let d = 0; d < D; d++) s += q[qo + d]! * k[ko + d]!;
-            row[j] = s * scale;
-            if (row[j]! > max) max = row[j]!;
-          }
-          let sum = 0;
-          for (let j = 0; j <= last; j++) {
-            row[j] = Math.exp(row[j]! - max);
-            sum += row[j]!;
-          }
+          const keyAt = (j: number) => ((b * Tk + j) * KV + kh) * D;
+          const sum = attendOneQuery(out, row, q, qo, k, v, keyAt, last, D, scale);
           const ao = ((b * H + h) * Tq + t) * Tk;
           for (let j = 0; j < Tk; j++) att[ao + j] = j <= last ? row[j]! / sum : 0;
-          for (let d = 0; d < D; d++) {
-            let acc = 0;
-            for (let j = 0; j <= last; j++) acc += (row[j]! / sum) * v[((b * Tk + j) * KV + kh) * D + d]!;
-            out[qo + d] = acc;
-          }
         }
       }
     }
@@ -252,26 +236,9 @@ export class ReferenceBackend implements Backend {
       for (let h = 0; h < H; h++) {
         const kh = Math.floor(h / group);
         for (let i = 0; i < Tq; i++) {
-          const qo = ((s0 + i) * H + h) * D;
           const last = p0 + i;
-          let max = Number.NEGATIVE_INFINITY;
-          for (let j = 0; j <= last; j++) {
-            const ko = ((sl * maxLen + j) * KV + kh) * D;
-            let s = 0;
-            for (let d = 0; d < D; d++) s += q[qo + d]! * kCache[ko + d]!;
-            row[j] = s * scale;
-            if (row[j]! > max) max = row[j]!;
-          }
-          let sum = 0;
-          for (let j = 0; j <= last; j++) {
-            row[j] = Math.exp(row[j]! - max);
-            sum += row[j]!;
-          }
-          for (let d = 0; d < D; d++) {
-            let acc = 0;
-            for (let j = 0; j <= last; j++) acc += row[j]! * vCache[((sl * maxLen + j) * KV + kh) * D + d]!;
-            out[qo + d] = acc / sum;
-          }
+          const keyAt = (j: number) => ((sl * maxLen + j) * KV + kh) * D;
+          attendOneQuery(out, row, q, ((s0 + i) * H + h) * D, kCache, vCache, keyAt, last, D, scale);
         }
       }
     }
@@ -496,4 +463,42 @@ function rotate(
       }
     }
   }
+}
+
+/**
+ * Causal softmax attention of one query (D values at q[qo]) over keys/values 0..last, found at
+ * keyAt(j) in k and v: writes the output at out[qo], leaves exp(score - max) in row[0..last] and
+ * returns their sum (row[j] / sum is the attention probability).
+ */
+function attendOneQuery(
+  out: Float32Array,
+  row: Float64Array,
+  q: Float32Array,
+  qo: number,
+  k: Float32Array,
+  v: Float32Array,
+  keyAt: (j: number) => number,
+  last: number,
+  D: number,
+  scale: number,
+): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j <= last; j++) {
+    const ko = keyAt(j);
+    let s = 0;
+    for (let d = 0; d < D; d++) s += q[qo + d]! * k[ko + d]!;
+    row[j] = s * scale;
+    if (row[j]! > max) max = row[j]!;
+  }
+  let sum = 0;
+  for (let j = 0; j <= last; j++) {
+    row[j] = Math.exp(row[j]! - max);
+    sum += row[j]!;
+  }
+  for (let d = 0; d < D; d++) {
+    let acc = 0;
+    for (let j = 0; j <= last; j++) acc += row[j]! * v[keyAt(j) + d]!;
+    out[qo + d] = acc / sum;
+  }
+  return sum;
 }

@@ -4,6 +4,7 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { toyRow, writeTaskRows, writeTinyPolicy } from "./tiny-policy.js";
 
 export const FIXTURE_TASKS = ["math", "code", "qa", "writing"] as const;
@@ -60,4 +61,26 @@ export function writeExperimentFixture(prefix = "experiment-"): ExperimentFixtur
     ].join("\n"),
   );
   return { dir, model, data, rewards, out: join(dir, "out") };
+}
+
+/** The shipped configs/omni4.yaml. */
+export const OMNI4 = fileURLToPath(new URL("../../../configs/omni4.yaml", import.meta.url));
+
+/** CLI options that run the micro preset of configs/omni4.yaml on the fixture. */
+export function microPresetArgs(fx: ExperimentFixture): string[] {
+  return [
+    "--config",
+    OMNI4,
+    "--preset",
+    "micro",
+    "--out-dir",
+    fx.out,
+    "--base-model",
+    fx.model,
+    "--data",
+    fx.data,
+    "--rewards",
+    fx.rewards,
+    "--no-progress",
+  ];
 }
