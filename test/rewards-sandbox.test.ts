@@ -120,8 +120,17 @@ async function withOnlyTools<T>(tools: string[], fn: () => Promise<T>): Promise<
   }
 }
 
-test("without bwrap the sandbox falls back to unshare, says so in details, and removes its temp dirs", async () => {
-  const before = readdirSync(tmpdir()).filter((n) => n.startsWith("omni-sbx-"));
+test("without bwrap the sandbox falls back to unshare, says so in details, and removes its temp dirs", async (t) => {
+  // A private TMPDIR: sandboxes in test files running concurrently must not count as leftovers.
+  const privateTmp = mkdtempSync(join(tmpdir(), "omni-sbx-test-"));
+  chmodSync(privateTmp, 0o755);
+  const savedTmp = process.env.TMPDIR;
+  process.env.TMPDIR = privateTmp;
+  t.after(() => {
+    if (savedTmp === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmp;
+    rmSync(privateTmp, { recursive: true, force: true });
+  });
   const fallback = createLocalSandbox({});
   const ready = await withOnlyTools(["prlimit", "unshare"], () => fallback.ready());
   assert.equal(ready.mode, "unshare");
@@ -137,11 +146,7 @@ test("without bwrap the sandbox falls back to unshare, says so in details, and r
     code: "import socket\ntry:\n    socket.create_connection(('1.1.1.1', 53), timeout=1)\n    print('connected')\nexcept OSError as e:\n    print('refused', e.errno)",
   });
   assert.match(netless.stdout, /^refused/);
-  const afterRuns = readdirSync(tmpdir()).filter((n) => n.startsWith("omni-sbx-"));
-  assert.deepEqual(
-    afterRuns.filter((n) => !before.includes(n)),
-    [],
-  );
+  assert.deepEqual(readdirSync(privateTmp), []);
 });
 
 test("with neither bwrap nor unshare, runs are refused unless allow_unsandboxed is set", async () => {
