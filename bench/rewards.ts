@@ -3,6 +3,7 @@
 //
 //   npm run bench:rewards                 (= build + node dist/bench/rewards.js)
 //   node dist/bench/rewards.js --quick    (smaller corpora, for a smoke run)
+//   node dist/bench/rewards.js --only judge   (one section: math, sandbox, judge or reward-server)
 //
 // Rows:
 //   math mixed      mixed corpus (boxed, ####, fractions, LaTeX, symbolic, wrong answers): checks/s on
@@ -28,6 +29,9 @@ import { startRewardServer } from "../src/rewards/server.js";
 import type { Reward, RewardSample } from "../src/rewards/types.js";
 
 const quick = process.argv.includes("--quick");
+/** `--only judge` (or math, sandbox, reward-server) runs one section. */
+const onlyAt = process.argv.indexOf("--only");
+const only = onlyAt >= 0 ? process.argv[onlyAt + 1] : undefined;
 
 type Row = { name: string; figures: Record<string, number | string | null>; note?: string };
 const rows: Row[] = [];
@@ -298,6 +302,7 @@ async function benchRewardServer(): Promise<void> {
 }
 
 async function section(name: string, fn: () => Promise<void>): Promise<void> {
+  if (only !== undefined && only !== name.replace(/\s+/g, "-")) return;
   try {
     await fn();
   } catch (err) {

@@ -195,6 +195,28 @@ test("a multi grader combines named sub-graders with its calculate_output formul
   await router.close();
 });
 
+test("a multi grader whose formula divides by a zero score fails that sample only, as judge_error", async () => {
+  const router = createRewardRouter(
+    {
+      rewards: {
+        qa: {
+          type: "multi",
+          graders: { exact: exactMatch, loose: { ...exactMatch, operation: "ilike" } },
+          calculate_output: "loose / exact",
+        },
+      },
+    },
+    "inline.yaml",
+  );
+  const [both, onlyLoose] = await router.scoreBatch([sample("qa", "yes"), sample("qa", "YES, yes!")]);
+  assert.deepEqual([both!.status, both!.score], ["ok", 1]);
+  assert.equal(onlyLoose!.status, "judge_error");
+  assert.equal(onlyLoose!.score, 0);
+  assert.match(String(onlyLoose!.details.error), /calculate_output "loose \/ exact": division by zero/);
+  assert.deepEqual(onlyLoose!.details.scores, { exact: 0, loose: 1 });
+  await router.close();
+});
+
 test("the shipped configs/rewards.yaml validates and routes the four tasks", async () => {
   const router = loadRewardRouter("configs/rewards.yaml");
   assert.deepEqual(router.patterns.sort(), ["code", "math", "qa", "writing"]);

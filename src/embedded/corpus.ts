@@ -4,13 +4,17 @@
 //   tokenizer  - train-split prompts and references of every domain, plus all WordNet glosses;
 //   pretrain   - train- and sft-split *prompts* only, plus WordNet glosses with every example sentence
 //                that is a writing reference in the train or test split removed;
-//   SFT        - the sft split only (prompt -> reference), in chat format.
+//   SFT        - the sft split (prompt -> reference), in chat format, plus extra rows drawn from the same
+//                generators with another seed, keeping only rows whose dedup keys (src/tasks/dedup.ts)
+//                match no train, sft or test row: more distinct examples, none of them an RL or eval task.
 // Test-split prompts and train/test references never reach the model's weights.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { readWordnetGlosses } from "../demo/wordnet-corpus.js";
+import { Rng } from "../engine/rng.js";
 import { codeTask } from "../tasks/code/generate.js";
-import { buildSplits, DEFAULT_SIZES, type TaskGenerator } from "../tasks/dataset.js";
+import { buildSplits, DEFAULT_SIZES, itemToRow, type TaskGenerator, taskRng } from "../tasks/dataset.js";
+import { dedupKeys } from "../tasks/dedup.js";
 import { readRows } from "../tasks/io.js";
 import { mathTask } from "../tasks/math/generate.js";
 import { qaTask } from "../tasks/qa/generate.js";
@@ -44,6 +48,33 @@ export async function loadDomainRows(dir = "datasets"): Promise<DomainRows> {
     } else {
       out[task] = buildSplits(GENERATORS[task], DATASET_SEED, DEFAULT_SIZES);
     }
+  }
+  return out;
+}
+
+/**
+ * Up to `count` extra SFT rows for `task`: drawn from its generator with a seed the datasets do not
+ * use, skipping any candidate that shares a dedup key with a row of `taken` (every split of the
+ * bundled dataset) or with an earlier extra row. Deterministic for a given seed.
+ */
+export function extraSftRows(task: TaskName, count: number, seed: number, taken: readonly Row[]): Row[] {
+  const gen = GENERATORS[task];
+  const seen = new Set<string>();
+  for (const row of taken) for (const k of dedupKeys(row)) seen.add(k);
+  // taskRng(DATASET_SEED, task) drew the datasets; this stream is a different one for any `seed`.
+  const rng = new Rng((taskRng(DATASET_SEED, task).nextU32() ^ (0x9e3779b9 + seed)) >>> 0);
+  const draw = gen.createDrawer();
+  const out: Row[] = [];
+  const maxDraws = count * 20 + 1000;
+  for (let draws = 0; out.length < count && draws < maxDraws; draws++) {
+    const item = draw(rng);
+    if (!item) continue;
+    const row = itemToRow(gen, item, "sft", out.length);
+    row.extra_info.extra_sft = true;
+    const keys = dedupKeys(row);
+    if (keys.some((k) => seen.has(k))) continue;
+    for (const k of keys) seen.add(k);
+    out.push(row);
   }
   return out;
 }

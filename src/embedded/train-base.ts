@@ -7,6 +7,7 @@
 // the same loss curve.
 //
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
+//                               [--sft-extra-rows N] [--batch N] [--seq N]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -19,11 +20,12 @@ import { LlamaModel } from "../models/llama.js";
 import type { Tensor } from "../models/safetensors.js";
 import { generate } from "../models/sampler.js";
 import { loadTokenizer, type TextTokenizer } from "../models/tokenizer.js";
-import { promptText, TASK_NAMES } from "../tasks/schema.js";
+import { promptText, SPLITS, TASK_NAMES } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { formatDuration } from "../util/progress.js";
 import {
   type DomainRows,
+  extraSftRows,
   loadDomainRows,
   pretrainTexts,
   referenceOf,
@@ -62,6 +64,8 @@ export interface BaseRecipe {
   seed: number;
   pretrainSteps: number;
   sftSteps: number;
+  /** Extra SFT rows per domain, disjoint from every dataset split (corpus.ts extraSftRows). */
+  sftExtraRows: number;
   batch: number;
   seq: number;
   pretrainLr: number;
@@ -75,6 +79,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   seed: 0,
   pretrainSteps: 600,
   sftSteps: 1500,
+  sftExtraRows: 0,
   batch: 8,
   seq: 256,
   pretrainLr: 2e-3,
@@ -91,11 +96,18 @@ export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[],
   return Int32Array.from(ids);
 }
 
-/** The SFT examples: every domain's sft split, prompt -> reference. */
-export function sftExamples(tokenizer: TextTokenizer, rows: DomainRows): ChatExample[] {
+/** The SFT examples: every domain's sft split plus `extraRows` disjoint extra rows, prompt -> reference. */
+export function sftExamples(
+  tokenizer: TextTokenizer,
+  rows: DomainRows,
+  extraRows = 0,
+  seed = 0,
+): ChatExample[] {
   const out: ChatExample[] = [];
   for (const task of TASK_NAMES) {
-    for (const row of rows[task].sft) {
+    const taken = SPLITS.flatMap((s) => rows[task][s]);
+    const extra = extraRows > 0 ? extraSftRows(task, extraRows, seed, taken) : [];
+    for (const row of [...rows[task].sft, ...extra]) {
       out.push(encodeChatExample(tokenizer, [{ role: "user", content: promptText(row) }], referenceOf(row)));
     }
   }
@@ -161,7 +173,7 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   );
 
   // 4. SFT
-  const examples = sftExamples(tokenizer, rows);
+  const examples = sftExamples(tokenizer, rows, r.sftExtraRows, r.seed);
   const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
   log(`sft: ${examples.length} examples, ${replyTokens} reply tokens`);
   phases.push(
@@ -219,6 +231,7 @@ function parseRecipe(argv: string[]): BaseRecipe {
       seed: { type: "string" },
       "pretrain-steps": { type: "string" },
       "sft-steps": { type: "string" },
+      "sft-extra-rows": { type: "string" },
       batch: { type: "string" },
       seq: { type: "string" },
     },
@@ -232,6 +245,7 @@ function parseRecipe(argv: string[]): BaseRecipe {
     seed: num(values.seed, d.seed),
     pretrainSteps: num(values["pretrain-steps"], d.pretrainSteps),
     sftSteps: num(values["sft-steps"], d.sftSteps),
+    sftExtraRows: num(values["sft-extra-rows"], d.sftExtraRows),
     batch: num(values.batch, d.batch),
     seq: num(values.seq, d.seq),
   };

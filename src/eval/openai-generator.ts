@@ -1,8 +1,7 @@
 // Generates with any OpenAI-compatible /v1/chat/completions endpoint (vLLM, SGLang, llama.cpp,
 // Ollama, `omni-thinker serve model`), with bounded concurrency, retries with backoff and timeouts.
-import OpenAI from "openai";
 import type { ChatMessage } from "../rewards/types.js";
-import { httpFetch } from "../util/http-fetch.js";
+import { chatCompletionsUrl, createChatCompletion, OpenAiRequestError } from "../util/openai-chat.js";
 import type { Generation, GenerationOptions, Generator } from "./generator.js";
 
 export interface OpenAIGeneratorConfig {
@@ -16,22 +15,15 @@ export interface OpenAIGeneratorConfig {
   perSampleRequests?: boolean;
 }
 
-const RETRYABLE = /(?:^5\d\d|429|timed? ?out|ECONNRESET|ECONNREFUSED|socket hang up|fetch failed|abort)/i;
-
 export class OpenAIGenerator implements Generator {
   readonly description: string;
-  private readonly client: OpenAI;
+  private readonly url: URL;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
 
   constructor(private readonly cfg: OpenAIGeneratorConfig) {
     this.description = `${cfg.model} @ ${cfg.baseURL}`;
-    this.client = new OpenAI({
-      baseURL: cfg.baseURL,
-      apiKey: cfg.apiKey ?? "none",
-      maxRetries: 0,
-      fetch: httpFetch,
-    });
+    this.url = chatCompletionsUrl(cfg.baseURL);
   }
 
   async generate(
@@ -73,10 +65,11 @@ export class OpenAIGenerator implements Generator {
     for (let attempt = 0; attempt <= this.cfg.retries; attempt++) {
       if (attempt > 0) await sleep(Math.min(8000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random()));
       try {
-        const res = await this.client.chat.completions.create(
+        const res = await createChatCompletion(
+          this.url,
           {
             model: this.cfg.model,
-            messages: messages as OpenAI.Chat.ChatCompletionMessageParam[],
+            messages,
             n: opts.n,
             temperature: opts.temperature,
             top_p: opts.topP,
@@ -84,9 +77,9 @@ export class OpenAIGenerator implements Generator {
             seed: opts.seed,
             ...(opts.stop && opts.stop.length > 0 ? { stop: opts.stop } : {}),
           },
-          { timeout: this.cfg.timeoutMs },
+          { apiKey: this.cfg.apiKey, timeoutMs: this.cfg.timeoutMs },
         );
-        const choices = [...(res.choices ?? [])].sort((a, b) => a.index - b.index);
+        const choices = [...res.choices].sort((a, b) => a.index - b.index);
         if (choices.length !== opts.n) {
           throw new Error(`endpoint returned ${choices.length} choices, expected n=${opts.n}`);
         }
@@ -98,9 +91,9 @@ export class OpenAIGenerator implements Generator {
           ...(perChoiceTokens !== undefined && opts.n === 1 ? { tokens: perChoiceTokens } : {}),
         }));
       } catch (err) {
-        const e = err as { status?: number; message?: string };
-        lastError = e.status ? `${e.status} ${e.message ?? ""}` : (e.message ?? String(err));
-        if (!RETRYABLE.test(lastError) && !(e.status && e.status >= 500)) break;
+        lastError = err instanceof Error ? err.message : String(err);
+        // A wrong choice count or a 4xx will not change on retry; timeouts, 429, 5xx and resets may.
+        if (!(err instanceof OpenAiRequestError && err.retryable)) break;
       }
     }
     return Array.from({ length: opts.n }, () => ({ text: "", error: lastError.trim() }));

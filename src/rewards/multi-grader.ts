@@ -3,8 +3,10 @@
 // by the project's own formula parser, never evaluated as code.
 // Score = formula over sub-scores; details.metric = the same formula over sub-metrics (a sub-grader
 // without a metric contributes its score), clamped to [0,1]. The status is the first non-ok status
-// among the sub-graders (in config order), so a failed judge or sandbox is never hidden.
-import { evaluateFormula, parseFormula } from "./formula.js";
+// among the sub-graders (in config order), so a failed judge or sandbox is never hidden. A formula that
+// fails on one sample's scores (division by zero, a non-finite result) makes that sample `judge_error`
+// (as a python grader that raises does), naming the formula's error; the rest of the batch is scored.
+import { evaluateFormula, FormulaError, parseFormula } from "./formula.js";
 import type { Reward, RewardResult, RewardSample } from "./types.js";
 
 export class MultiGrader implements Reward {
@@ -37,9 +39,15 @@ export class MultiGrader implements Reward {
         parts[n] = { score: r.score, status: r.status };
         if (status === "ok" && r.status !== "ok") status = r.status;
       });
-      const score = evaluateFormula(this.formula, scores);
-      const metric = Math.min(1, Math.max(0, evaluateFormula(this.formula, metrics)));
-      return { score, status, details: { metric, graders: parts } };
+      try {
+        const score = evaluateFormula(this.formula, scores);
+        const metric = Math.min(1, Math.max(0, evaluateFormula(this.formula, metrics)));
+        return { score, status, details: { metric, graders: parts } };
+      } catch (err) {
+        if (!(err instanceof FormulaError)) throw err;
+        const error = `calculate_output "${this.calculateOutput}": ${err.message}`;
+        return { score: 0, status: "judge_error", details: { metric: 0, graders: parts, scores, error } };
+      }
     });
   }
 

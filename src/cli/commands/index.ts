@@ -1,6 +1,7 @@
 // Registry of subcommands. Add one line per command module.
 import type { Command } from "commander";
 import * as bwt from "./bwt.js";
+import * as canaries from "./canaries.js";
 import * as curriculum from "./curriculum.js";
 import * as data from "./data.js";
 import * as demo from "./demo.js";
@@ -20,6 +21,7 @@ export interface CommandModule {
 
 export const commandModules: CommandModule[] = [
   bwt,
+  canaries,
   curriculum,
   data,
   demo,

@@ -38,7 +38,7 @@ export const CANARIES: Record<string, (question: string) => string> = {
  * anything whose details.metric is 1 for a win and 0.5 for a tie).
  */
 export async function checkCanaries(
-  judge: Reward,
+  judge: Pick<Reward, "scoreBatch">,
   prompts: readonly CanaryPrompt[],
   opts: { threshold?: number } = {},
 ): Promise<CanaryReport> {
