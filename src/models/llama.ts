@@ -101,8 +101,16 @@ class Activations {
   readonly h: Float32Array[]; // (N,F) silu(gate)*up
   readonly xf: Float32Array; // (N,C) final norm output
   readonly rstdf: Float32Array; // (N)
-  readonly logits: Float32Array; // (N,V)
+  readonly logits: Float32Array; // (N,V); (M,V) for the M head rows when the head runs on targets only
   readonly lse: Float32Array; // (N)
+  // The LM head runs only on positions with a target (see LlamaModel.forward): their indices, and
+  // their final-norm rows / targets / outputs gathered to the front.
+  headRows = 0; // M; N when every position went through the head
+  readonly headIndex: Int32Array; // (N)
+  readonly xfSel: Float32Array; // (N,C)
+  readonly targetsSel: Int32Array; // (N)
+  readonly logprobsSel: Float32Array; // (N)
+  readonly entropySel: Float32Array; // (N)
   readonly logprobs: Float32Array; // (N)
   readonly entropy: Float32Array; // (N)
   // gradient scratch, shared by all layers
@@ -152,6 +160,11 @@ class Activations {
     this.rstdf = new Float32Array(N);
     this.logits = new Float32Array(N * c.vocab_size);
     this.lse = new Float32Array(N);
+    this.headIndex = new Int32Array(N);
+    this.xfSel = new Float32Array(N * C);
+    this.targetsSel = new Int32Array(N);
+    this.logprobsSel = new Float32Array(N);
+    this.entropySel = new Float32Array(N);
     this.logprobs = new Float32Array(N);
     this.entropy = new Float32Array(N);
     this.dresid = new Float32Array(N * C);
@@ -345,12 +358,14 @@ export class LlamaModel {
    * Forward over tokens (B,T) with targets (B,T) (-1 = ignored position). Caches activations for
    * backward. Returns per-position log p(target) and the entropy of the predictive distribution (both 0
    * where target = -1). The returned arrays are the model's buffers: valid until the next forward.
+   * `allLogits` runs the LM head on every position (logits()); otherwise only positions with a target.
    */
   forward(
     tokens: Int32Array,
     targets: Int32Array,
     B: number,
     T: number,
+    allLogits = false,
   ): { logprobs: Float32Array; entropy: Float32Array } {
     const c = this.config;
     const be = this.backend;
@@ -400,10 +415,72 @@ export class LlamaModel {
     }
     const L = c.num_hidden_layers;
     be.rmsnormForward(a.xf, a.rstdf, a.resid[L]!, this.weight("model.norm.weight"), N, C, c.rms_norm_eps);
-    be.matmulForward(a.logits, a.xf, this.headWeight(), null, N, C, c.vocab_size);
-    be.logprobForward(a.logprobs, a.entropy, a.lse, a.logits, a.targets, N, c.vocab_size);
+    this.headForward(a, allLogits);
     this.forwardDone = true;
     return { logprobs: a.logprobs, entropy: a.entropy };
+  }
+
+  /**
+   * The LM head and log-softmax. Positions without a target (prompt and padding in RL and SFT batches,
+   * often most of them) contribute nothing to the outputs or the gradient, so unless every logit is
+   * wanted the head runs on the M positions with a target only, gathered to the front of the buffers.
+   */
+  private headForward(a: Activations, allLogits: boolean): void {
+    const V = this.config.vocab_size;
+    const C = this.config.hidden_size;
+    const be = this.backend;
+    let M = 0;
+    if (!allLogits) for (let n = 0; n < a.N; n++) if (a.targets[n]! >= 0) a.headIndex[M++] = n;
+    if (allLogits || M === a.N) {
+      a.headRows = a.N;
+      be.matmulForward(a.logits, a.xf, this.headWeight(), null, a.N, C, V);
+      be.logprobForward(a.logprobs, a.entropy, a.lse, a.logits, a.targets, a.N, V);
+      return;
+    }
+    a.headRows = M;
+    for (let m = 0; m < M; m++) {
+      const n = a.headIndex[m]!;
+      a.xfSel.set(a.xf.subarray(n * C, (n + 1) * C), m * C);
+      a.targetsSel[m] = a.targets[n]!;
+    }
+    be.matmulForward(a.logits, a.xfSel, this.headWeight(), null, M, C, V);
+    be.logprobForward(a.logprobsSel, a.entropySel, a.lse, a.logits, a.targetsSel, M, V);
+    a.logprobs.fill(0);
+    a.entropy.fill(0);
+    for (let m = 0; m < M; m++) {
+      a.logprobs[a.headIndex[m]!] = a.logprobsSel[m]!;
+      a.entropy[a.headIndex[m]!] = a.entropySel[m]!;
+    }
+  }
+
+  /** Backward of headForward: dlogprobs/dentropy (N) -> a.dxn (N,C) and the head weight's grad. */
+  private headBackward(a: Activations, dlogprobs: Float32Array, dentropy: Float32Array | undefined): void {
+    const V = this.config.vocab_size;
+    const C = this.config.hidden_size;
+    const be = this.backend;
+    const M = a.headRows;
+    a.dxn.fill(0);
+    if (M === a.N) {
+      be.logprobBackward(a.dlogits, a.logits, a.lse, a.targets, dlogprobs, dentropy ?? null, a.N, V);
+      be.matmulBackward(a.dxn, this.headGrad(), null, a.dlogits, a.xf, this.headWeight(), a.N, C, V);
+      return;
+    }
+    // logprobsSel / entropySel are free after forward: reuse them for the gathered upstream grads.
+    const dlp = a.logprobsSel;
+    const dent = dentropy ? a.entropySel : null;
+    for (let m = 0; m < M; m++) {
+      dlp[m] = dlogprobs[a.headIndex[m]!]!;
+      if (dent) dent[m] = dentropy![a.headIndex[m]!]!;
+    }
+    be.logprobBackward(a.dlogits, a.logits, a.lse, a.targetsSel, dlp, dent, M, V);
+    // dxfSel (M,C) accumulates into the front of xfSel's twin: the dresid buffer is free here.
+    const dxfSel = a.dresid.subarray(0, M * C);
+    dxfSel.fill(0);
+    be.matmulBackward(dxfSel, this.headGrad(), null, a.dlogits, a.xfSel, this.headWeight(), M, C, V);
+    for (let m = 0; m < M; m++) {
+      const n = a.headIndex[m]!;
+      a.dxn.set(dxfSel.subarray(m * C, (m + 1) * C), n * C);
+    }
   }
 
   /**
@@ -427,14 +504,11 @@ export class LlamaModel {
     const H = c.num_attention_heads;
     const KV = c.num_key_value_heads;
     const D = c.head_dim;
-    const V = c.vocab_size;
     const L = c.num_hidden_layers;
     const { cos, sin } = this.ropeTables(T);
 
     // head: logprobs -> dlogits (N,V) -> dxf (N,C) -> dresid (N,C)
-    be.logprobBackward(a.dlogits, a.logits, a.lse, a.targets, dlogprobs, dentropy ?? null, N, V);
-    a.dxn.fill(0);
-    be.matmulBackward(a.dxn, this.headGrad(), null, a.dlogits, a.xf, this.headWeight(), N, C, V);
+    this.headBackward(a, dlogprobs, dentropy);
     a.dresid.fill(0);
     be.rmsnormBackward(
       a.dresid,
@@ -520,7 +594,7 @@ export class LlamaModel {
 
   /** Logits (B,T,V) for tokens (B,T): a fresh copy (for parity tests and simple decoding). */
   logits(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.forward(tokens, new Int32Array(B * T).fill(-1), B, T);
+    this.forward(tokens, new Int32Array(B * T).fill(-1), B, T, true);
     return this.acts!.logits.slice();
   }
 }
