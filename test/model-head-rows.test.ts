@@ -31,7 +31,7 @@ for (const tied of [true, false]) {
     const tokens = Int32Array.from({ length: B * T }, () => rng.int(config.vocab_size));
     // a prompt of 7 then targets, the last row padded after 10: 13 of 36 positions have a target
     const targets = Int32Array.from({ length: B * T }, (_, i) =>
-      i % T < 7 || (i >= 2 * T + 10) ? -1 : rng.int(config.vocab_size),
+      i % T < 7 || i >= 2 * T + 10 ? -1 : rng.int(config.vocab_size),
     );
     const dlogp = Float32Array.from({ length: B * T }, () => rng.normal());
     const dent = Float32Array.from({ length: B * T }, () => rng.normal());

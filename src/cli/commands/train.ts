@@ -19,8 +19,16 @@ interface TrainCliOptions {
   model?: string;
   steps?: number;
   outDir?: string;
+  tasks?: string;
+  seed?: number;
   progress: boolean;
 }
+
+const seedInt = (v: string) => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`not a non-negative integer: ${v}`);
+  return n;
+};
 
 export function configForCli(o: TrainCliOptions): TrainConfig {
   if (Boolean(o.config) === Boolean(o.resume))
@@ -32,13 +40,15 @@ export function configForCli(o: TrainCliOptions): TrainConfig {
     if (!existsSync(file)) throw new Error(`${runDir} is not a run directory (no config.yaml)`);
     cfg = loadTrainConfig(file);
     cfg = { ...cfg, out_dir: dirname(runDir), name: basename(runDir) };
-    if (o.name || o.model || o.outDir)
-      throw new Error("--name, --model and --out-dir cannot change on --resume");
+    if (o.name || o.model || o.outDir || o.tasks || o.seed !== undefined)
+      throw new Error("--name, --model, --out-dir, --tasks and --seed cannot change on --resume");
   } else {
     cfg = loadTrainConfig(o.config!);
     if (o.name) cfg = { ...cfg, name: o.name };
     if (o.model) cfg = { ...cfg, model: o.model };
     if (o.outDir) cfg = { ...cfg, out_dir: o.outDir };
+    if (o.tasks) cfg = { ...cfg, tasks: o.tasks.split(",").map((t) => t.trim()) };
+    if (o.seed !== undefined) cfg = { ...cfg, seed: o.seed };
   }
   if (o.steps !== undefined) cfg = { ...cfg, steps: o.steps };
   if (!o.progress) cfg = { ...cfg, progress: false };
@@ -55,6 +65,8 @@ export function register(program: Command): void {
     .option("--model <dir>", "initial policy (HF model directory); overrides the config's")
     .option("--out-dir <dir>", "directory holding the run directories; overrides the config's")
     .option("--steps <n>", "total RL steps; overrides the config's (also to extend a resumed run)", int)
+    .option("--tasks <list>", "comma-separated tasks to train on; overrides the config's")
+    .option("--seed <n>", "run seed (sampling, data order); overrides the config's", seedInt)
     .option("--no-progress", "no progress bar")
     .action(async (o: TrainCliOptions) => {
       const cfg = configForCli(o);
