@@ -248,8 +248,17 @@ static napi_value js_attention_forward(napi_env env, napi_callback_info info) {
   size_t nq = (size_t)B * Tq * H * D, nk = (size_t)B * Tk * KV * D;
   float *out = f32(&a, 0, nq), *att = f32(&a, 1, (size_t)B * H * Tq * Tk);
   const float *q = f32(&a, 2, nq), *k = f32(&a, 3, nk), *v = f32(&a, 4, nk);
+  const int32_t *holes = typed(&a, 12, napi_int32_array, (size_t)B * Tq * 2, 1);
   if (a.failed) return NULL;
-  attention_forward(out, att, q, k, v, B, Tq, Tk, H, KV, D, d[6]);
+  // A hole may not hide a row's own position, so every row keeps at least one key.
+  for (size_t r = 0; holes && r < (size_t)B * Tq; r++) {
+    int h0 = holes[2 * r], h1 = holes[2 * r + 1], own = d[6] + (int)(r % Tq);
+    if (h0 < h1 && (h0 < 0 || h1 > own)) {
+      fail(&a, 12, "hole [start, end) must satisfy 0 <= start and end <= the row's own position");
+      return NULL;
+    }
+  }
+  attention_forward(out, att, q, k, v, B, Tq, Tk, H, KV, D, d[6], holes);
   return undefined(env);
 }
 

@@ -170,6 +170,7 @@ typedef struct {
   float *out, *att, *dq, *dk, *dv;
   const float *q, *k, *v, *dout, *att_in;
   int B, Tq, Tk, H, KV, D, qPos0;
+  const int32_t *holes; // forward only; NULL = plain causal
 } attn_args;
 
 static void attention_forward_units(void *arg, int u0, int u1) {
@@ -192,15 +193,28 @@ static void attention_forward_units(void *arg, int u0, int u1) {
         for (int t = t0; t < t0 + rows; t++) {
           float *row = P + (size_t)t * Tk;
           int last = last_key(t, g->qPos0, Tk);
+          // visible keys: [0, h0) and [h1, last]; the hole [h0, h1) and everything past last get 0
+          int h0 = last + 1, h1 = last + 1;
+          if (g->holes) {
+            const int32_t *hole = g->holes + 2 * ((size_t)b * Tq + t);
+            if (hole[0] < hole[1]) h0 = hole[0], h1 = hole[1];
+          }
           float max = -INFINITY;
-          for (int j = 0; j <= last; j++) max = row[j] > max ? row[j] : max;
+          for (int j = 0; j < h0; j++) max = row[j] > max ? row[j] : max;
+          for (int j = h1; j <= last; j++) max = row[j] > max ? row[j] : max;
           float sum = 0.0f;
-          for (int j = 0; j <= last; j++) {
+          for (int j = 0; j < h0; j++) {
+            row[j] = fast_expf(row[j] - max);
+            sum += row[j];
+          }
+          for (int j = h1; j <= last; j++) {
             row[j] = fast_expf(row[j] - max);
             sum += row[j];
           }
           float inv = 1.0f / sum;
-          for (int j = 0; j <= last; j++) row[j] *= inv;
+          for (int j = 0; j < h0; j++) row[j] *= inv;
+          for (int j = h0; j < h1; j++) row[j] = 0.0f;
+          for (int j = h1; j <= last; j++) row[j] *= inv;
           for (int j = last + 1; j < Tk; j++) row[j] = 0.0f;
         }
         builtin_sgemm_serial(0, 0, rows, D, kend, 1.0f, Pb, Tk, vh, (int)ks, 0.0f, g->out + qo + t0 * qs, (int)qs);
@@ -210,9 +224,9 @@ static void attention_forward_units(void *arg, int u0, int u1) {
 }
 
 void attention_forward(float *out, float *att, const float *q, const float *k, const float *v, int B, int Tq,
-                       int Tk, int H, int KV, int D, int qPos0) {
+                       int Tk, int H, int KV, int D, int qPos0, const int32_t *holes) {
   // q (B,Tq,H,D), k/v (B,Tk,KV,D) -> out (B,Tq,H,D), att (B,H,Tq,Tk)
-  attn_args a = {out, att, NULL, NULL, NULL, q, k, v, NULL, NULL, B, Tq, Tk, H, KV, D, qPos0};
+  attn_args a = {out, att, NULL, NULL, NULL, q, k, v, NULL, NULL, B, Tq, Tk, H, KV, D, qPos0, holes};
   parallel_rows(attention_forward_units, &a, B * KV, 4.0 * B * H * Tq * Tk * D);
 }
 
@@ -258,7 +272,7 @@ static void attention_backward_units(void *arg, int u0, int u1) {
 
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *att, const float *q,
                         const float *k, const float *v, int B, int Tq, int Tk, int H, int KV, int D, int qPos0) {
-  attn_args a = {NULL, NULL, dq, dk, dv, q, k, v, dout, att, B, Tq, Tk, H, KV, D, qPos0};
+  attn_args a = {NULL, NULL, dq, dk, dv, q, k, v, dout, att, B, Tq, Tk, H, KV, D, qPos0, NULL};
   parallel_rows(attention_backward_units, &a, B * KV, 8.0 * B * H * Tq * Tk * D);
 }
 

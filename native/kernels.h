@@ -13,8 +13,9 @@ void rmsnorm_backward(float *dinp, float *dweight, const float *dout, const floa
                       const float *rstd, int N, int C);
 void rope_apply(float *x, const float *cos_t, const float *sin_t, const int32_t *pos, int N, int nHeads, int D,
                 float sign);
+// holes: NULL, or (B*Tq) pairs [start, end): keys a query row must not see besides the causal mask.
 void attention_forward(float *out, float *att, const float *q, const float *k, const float *v, int B, int Tq,
-                       int Tk, int H, int KV, int D, int qPos0);
+                       int Tk, int H, int KV, int D, int qPos0, const int32_t *holes);
 void attention_backward(float *dq, float *dk, float *dv, const float *dout, const float *att, const float *q,
                         const float *k, const float *v, int B, int Tq, int Tk, int H, int KV, int D, int qPos0);
 void attention_cached(float *out, const float *q, const float *kc, const float *vc, const int32_t *slot,

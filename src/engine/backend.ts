@@ -144,6 +144,10 @@ export interface Backend {
    * already appended), q holds the Tq new positions, qPos0 = Tk - Tq.
    * Writes out (B,Tq,H,D) and att (B,H,Tq,Tk): the softmax probabilities (0 above the diagonal),
    * which attentionBackward needs.
+   * `holes` (optional, (B*Tq) pairs): query row (b,t) also ignores keys [holes[2i], holes[2i+1])
+   * (start >= end: none). That is how several sequences share one prefix in a packed row: each sees
+   * the prefix and itself, not its siblings. A hole must end at or before the row's own position.
+   * attentionBackward needs no holes: their probabilities are 0 in att.
    */
   attentionForward(
     out: Float32Array,
@@ -158,6 +162,7 @@ export interface Backend {
     KV: number,
     D: number,
     qPos0: number,
+    holes?: Int32Array | null,
   ): void;
   /** dq (B,Tq,H,D) +=, dk, dv (B,Tk,KV,D) +=, from dout (B,Tq,H,D) and the forward's att, q, k, v. */
   attentionBackward(

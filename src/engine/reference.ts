@@ -185,18 +185,27 @@ export class ReferenceBackend implements Backend {
     KV: number,
     D: number,
     qPos0: number,
+    holes?: Int32Array | null,
   ): void {
     const group = H / KV;
     const scale = 1 / Math.sqrt(D);
     const row = new Float64Array(Tk);
     for (let b = 0; b < B; b++) {
-      for (let h = 0; h < H; h++) {
-        const kh = Math.floor(h / group);
-        for (let t = 0; t < Tq; t++) {
+      for (let t = 0; t < Tq; t++) {
+        const r = b * Tq + t;
+        const hole: [number, number] =
+          holes && holes[2 * r]! < holes[2 * r + 1]! ? [holes[2 * r]!, holes[2 * r + 1]!] : [0, 0];
+        if (hole[1] > hole[0] && (hole[0] < 0 || hole[1] > qPos0 + t)) {
+          throw new RangeError(
+            "attentionForward: hole [start, end) must satisfy 0 <= start and end <= the row's own position",
+          );
+        }
+        for (let h = 0; h < H; h++) {
+          const kh = Math.floor(h / group);
           const qo = ((b * Tq + t) * H + h) * D;
           const last = Math.min(qPos0 + t, Tk - 1);
           const keyAt = (j: number) => ((b * Tk + j) * KV + kh) * D;
-          const sum = attendOneQuery(out, row, q, qo, k, v, keyAt, last, D, scale);
+          const sum = attendOneQuery(out, row, q, qo, k, v, keyAt, last, D, scale, hole);
           const ao = ((b * H + h) * Tq + t) * Tk;
           for (let j = 0; j < Tk; j++) att[ao + j] = j <= last ? row[j]! / sum : 0;
         }
@@ -481,9 +490,14 @@ function attendOneQuery(
   last: number,
   D: number,
   scale: number,
+  hole: readonly [number, number] = [0, 0],
 ): number {
   let max = Number.NEGATIVE_INFINITY;
   for (let j = 0; j <= last; j++) {
+    if (j >= hole[0] && j < hole[1]) {
+      row[j] = Number.NEGATIVE_INFINITY; // exp gives 0: masked like the keys past `last`
+      continue;
+    }
     const ko = keyAt(j);
     let s = 0;
     for (let d = 0; d < D; d++) s += q[qo + d]! * k[ko + d]!;

@@ -36,6 +36,16 @@ export interface LayerWeights {
 /** The same layer's gradients (null where the parameter is frozen or absent). */
 type LayerGrads = { [K in keyof LayerWeights]: Float32Array | null };
 
+/**
+ * A forward's token layout when rows are not plain sequences: RoPE position of each of the B*T
+ * tokens, and per token a [start, end) range of keys in its row it must not attend to (start >= end:
+ * none). Several sequences can then share one prefix in a row (rl/packing.ts packSharedPrefix).
+ */
+export interface PackedLayout {
+  positions: Int32Array;
+  holes: Int32Array;
+}
+
 export interface CreateOptions {
   seed?: number;
   backend?: Backend;
@@ -81,7 +91,8 @@ export function namePattern(p: string | RegExp): RegExp {
 /** Buffers for one (B,T): allocated once, reused by every forward/backward of that shape. */
 class Activations {
   readonly N: number;
-  readonly positions: Int32Array; // (N) position of each token, t
+  readonly positions: Int32Array; // (N) RoPE position of each token: t, or the forward's layout
+  holes: Int32Array | null = null; // (N pairs) attention holes of the forward's layout
   readonly tokens: Int32Array; // (N) copy of the last forward's tokens
   readonly targets: Int32Array; // (N)
   // per layer (index l), plus resid[L] = final residual
@@ -139,7 +150,6 @@ class Activations {
     const per = (n: number) => Array.from({ length: L }, () => new Float32Array(n));
     this.N = N;
     this.positions = new Int32Array(N);
-    for (let n = 0; n < N; n++) this.positions[n] = n % T;
     this.tokens = new Int32Array(N);
     this.targets = new Int32Array(N);
     this.resid = Array.from({ length: L + 1 }, () => new Float32Array(N * C));
@@ -366,6 +376,7 @@ export class LlamaModel {
     B: number,
     T: number,
     allLogits = false,
+    layout?: PackedLayout,
   ): { logprobs: Float32Array; entropy: Float32Array } {
     const c = this.config;
     const be = this.backend;
@@ -385,12 +396,23 @@ export class LlamaModel {
     const a = this.activations(B, T);
     a.tokens.set(tokens);
     a.targets.set(targets);
+    if (layout) {
+      if (layout.positions.length !== N || layout.holes.length !== 2 * N)
+        throw new Error(`forward: layout needs ${N} positions and ${2 * N} hole bounds`);
+      a.positions.set(layout.positions);
+      a.holes = layout.holes;
+    } else {
+      for (let n = 0; n < N; n++) a.positions[n] = n % T;
+      a.holes = null;
+    }
     const C = c.hidden_size;
     const F = c.intermediate_size;
     const H = c.num_attention_heads;
     const KV = c.num_key_value_heads;
     const D = c.head_dim;
-    const { cos, sin } = this.ropeTables(T);
+    let maxPos = T;
+    if (layout) for (let n = 0; n < N; n++) maxPos = Math.max(maxPos, a.positions[n]! + 1);
+    const { cos, sin } = this.ropeTables(maxPos);
 
     be.embeddingForward(a.resid[0]!, a.tokens, this.weight("model.embed_tokens.weight"), N, C);
     for (let l = 0; l < c.num_hidden_layers; l++) {
@@ -402,7 +424,7 @@ export class LlamaModel {
       be.matmulForward(a.v[l]!, a.xn1[l]!, w.v, w.vBias, N, C, KV * D);
       be.ropeForward(a.q[l]!, cos, sin, a.positions, N, H, D);
       be.ropeForward(a.k[l]!, cos, sin, a.positions, N, KV, D);
-      be.attentionForward(a.ao[l]!, a.att[l]!, a.q[l]!, a.k[l]!, a.v[l]!, B, T, T, H, KV, D, 0);
+      be.attentionForward(a.ao[l]!, a.att[l]!, a.q[l]!, a.k[l]!, a.v[l]!, B, T, T, H, KV, D, 0, a.holes);
       be.matmulForward(a.x2[l]!, a.ao[l]!, w.o, w.oBias, N, H * D, C);
       be.add(a.x2[l]!, a.x2[l]!, a.resid[l]!, N * C);
       // MLP block: x2 (N,C) -> resid[l+1] (N,C)

@@ -5,7 +5,7 @@ import type { AdamW } from "../engine/adamw.js";
 import type { Rng } from "../engine/rng.js";
 import type { LlamaModel } from "../models/llama.js";
 import { type LossAggregation, sequenceWeights } from "./aggregation.js";
-import { chunks, packSequences } from "./packing.js";
+import { chunks, packSharedPrefix } from "./packing.js";
 import { type PolicyLossConfig, sequenceLoss } from "./policy-loss.js";
 import type { Rollout } from "./rollout.js";
 
@@ -47,17 +47,23 @@ export interface UpdateStats {
   perTask: Record<string, TaskUpdateStats>;
 }
 
-const seqLength = (r: Rollout) => r.promptIds.length + r.responseIds.length;
-
 /**
- * Sequences ordered by length (stable), so a micro-batch pads to a length close to its members' own:
+ * Rollouts with each prompt's group kept together (packSharedPrefix puts a group in one row), groups
+ * ordered by their packed length (stable), so a micro-batch pads to a length close to its rows' own:
  * prompts of different tasks differ a lot in length, and padding costs the full forward/backward.
  */
 export function byLength<T extends Rollout>(rollouts: readonly T[]): T[] {
-  return rollouts
-    .map((r, i) => ({ r, i }))
-    .sort((a, b) => seqLength(a.r) - seqLength(b.r) || a.i - b.i)
-    .map((x) => x.r);
+  const groups = new Map<number, T[]>();
+  for (const r of rollouts) {
+    const g = groups.get(r.group);
+    if (g) g.push(r);
+    else groups.set(r.group, [r]);
+  }
+  const packed = (g: T[]) => g[0]!.promptIds.length + g.reduce((a, r) => a + r.responseIds.length, 0);
+  return [...groups.values()]
+    .map((g, i) => ({ g, i, len: packed(g) }))
+    .sort((a, b) => a.len - b.len || a.i - b.i)
+    .flatMap((x) => x.g);
 }
 
 /** Log-probs of every rollout's response tokens under `model` (forward only), in micro-batches. */
@@ -68,8 +74,8 @@ export function responseLogprobs(
 ): Float32Array[] {
   const out = new Map<Rollout, Float32Array>();
   for (const group of chunks(byLength(rollouts), micro)) {
-    const batch = packSequences(group);
-    const { logprobs } = model.forward(batch.tokens, batch.targets, batch.B, batch.T);
+    const batch = packSharedPrefix(group);
+    const { logprobs } = model.forward(batch.tokens, batch.targets, batch.B, batch.T, false, batch.layout);
     group.forEach((r, b) => {
       const span = batch.spans[b]!;
       out.set(r, logprobs.slice(span.start, span.start + span.length));
@@ -135,8 +141,15 @@ export function ppoUpdate(
       let loss = 0;
       let offset = 0;
       for (const micro of chunks(members, opts.microBatchSize)) {
-        const batch = packSequences(micro);
-        const { logprobs, entropy } = model.forward(batch.tokens, batch.targets, batch.B, batch.T);
+        const batch = packSharedPrefix(micro);
+        const { logprobs, entropy } = model.forward(
+          batch.tokens,
+          batch.targets,
+          batch.B,
+          batch.T,
+          false,
+          batch.layout,
+        );
         const dlogp = new Float32Array(batch.B * batch.T);
         const dent = opts.loss.entropyCoef !== 0 ? new Float32Array(batch.B * batch.T) : undefined;
         micro.forEach((r, b) => {
