@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { Rng } from "../src/engine/rng.js";
 import { makeConfig } from "../src/models/config.js";
 import { LlamaModel } from "../src/models/llama.js";
 import { generate } from "../src/models/sampler.js";
@@ -180,4 +181,23 @@ test("bad sampling options and empty prompts are rejected with a clear message",
   assert.throws(() => generate(model, prompts, { maxNewTokens: 2, stop: ["x"] }), /decode/);
   assert.throws(() => generate(model, [[V + 5]], { maxNewTokens: 2 }), /token id/);
   assert.throws(() => generate(model, [prompts[0]!], { maxNewTokens: 60 }), /max_position_embeddings/);
+});
+
+test("repeated prompts are prefilled once and sample exactly as if each were alone", () => {
+  const model = LlamaModel.create(config, { seed: 4 });
+  const a = [1, 5, 9, 2, 7, 3, 8, 8, 1, 4];
+  const b = [6, 2, 2];
+  const prompts = [a, a, b, [...a], b, a];
+  const opts = { maxNewTokens: 6, temperature: 1 };
+  const streams = () => prompts.map((_, i) => new Rng(100 + i));
+  const together = generate(model, prompts, { ...opts, rowRngs: streams() });
+  const alone = prompts.map((p, i) => generate(model, [p], { ...opts, rowRngs: [streams()[i]!] })[0]!);
+  together.forEach((g, i) => {
+    assert.deepEqual(g.tokens, alone[i]!.tokens, `row ${i}`);
+    g.logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - alone[i]!.logprobs[k]!) < 1e-4));
+  });
+  // the repeats of a drew different samples (own streams), not copies of the first
+  assert.ok(
+    together.some((g, i) => i > 0 && prompts[i] === a && g.tokens.join() !== together[0]!.tokens.join()),
+  );
 });

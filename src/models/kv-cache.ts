@@ -32,6 +32,17 @@ export class KvCache {
     this.values = Array.from({ length: config.num_hidden_layers }, () => new Float32Array(size));
     this.lengths = new Int32Array(slots);
   }
+
+  /** Makes slot `to` a copy of slot `from` (its cached positions in every layer, and its length). */
+  copySlot(from: number, to: number): void {
+    if (from < 0 || from >= this.slots || to < 0 || to >= this.slots)
+      throw new Error(`KV cache: copySlot(${from}, ${to}) out of range (${this.slots} slots)`);
+    const row = this.keys.length > 0 ? this.keys[0]!.length / this.slots : 0; // maxLen * KV * D
+    const used = (row / this.maxLen) * this.lengths[from]!;
+    for (const layer of [...this.keys, ...this.values])
+      layer.copyWithin(to * row, from * row, from * row + used);
+    this.lengths[to] = this.lengths[from]!;
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-// Batched text generation for LlamaModel with a KV cache: prefill every prompt once, then decode one
+// Batched text generation for LlamaModel with a KV cache: prefill every distinct prompt once (repeats,
+// like GRPO's G samples of a prompt, copy its cache), then decode one
 // position per step for the rows still running. Rows keep their own lengths (no padding), their own
 // RoPE positions and their own random stream, so a row's output does not depend on which other rows
 // share its batch or when they finish.
@@ -101,7 +102,7 @@ export function generate(
   }));
 
   let active = prompts.map((_, i) => i);
-  let logits = decoder.step(prompts.map((tokens, slot) => ({ slot, tokens })));
+  let logits = prefillShared(decoder, prompts, V);
   while (active.length > 0) {
     const running: number[] = [];
     active.forEach((row, j) => {
@@ -123,6 +124,36 @@ export function generate(
     for (const g of out) g.text = cutAtStop(opts.decode(g.tokens), stop);
   }
   return out;
+}
+
+/**
+ * Prefills every distinct prompt once (GRPO asks for G samples of each) and copies its cache into
+ * the slots of its repeats. Returns the last-position logits (prompts.length, V), one row per slot.
+ */
+function prefillShared(
+  decoder: CachedDecoder,
+  prompts: readonly (readonly number[])[],
+  V: number,
+): Float32Array {
+  const firstSlot = new Map<string, number>();
+  const source = prompts.map((p, i) => {
+    const key = p.join(",");
+    const first = firstSlot.get(key);
+    if (first !== undefined) return first;
+    firstSlot.set(key, i);
+    return i;
+  });
+  const unique = source.flatMap((s, i) => (s === i ? [i] : []));
+  const uniqueLogits = decoder.step(unique.map((slot) => ({ slot, tokens: prompts[slot]! })));
+  if (unique.length === prompts.length) return uniqueLogits;
+  const rowOf = new Map(unique.map((slot, j) => [slot, j]));
+  const logits = new Float32Array(prompts.length * V);
+  source.forEach((s, i) => {
+    if (s !== i) decoder.cache.copySlot(s, i);
+    const j = rowOf.get(s)!;
+    logits.set(uniqueLogits.subarray(j * V, (j + 1) * V), i * V);
+  });
+  return logits;
 }
 
 /** Why this row is done after its latest token, or null to go on. EOS wins over a stop string. */
