@@ -14,8 +14,10 @@ export async function runCli(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (err) {
+    // Users get the message (which names the file, field or line); OMNI_DEBUG=1 adds the stack.
     if (err instanceof ConfigError) console.error(err.message);
-    else console.error(`omni-thinker: ${(err as Error).stack ?? String(err)}`);
+    else if (process.env.OMNI_DEBUG) console.error(`omni-thinker: ${(err as Error).stack ?? String(err)}`);
+    else console.error(`omni-thinker: ${err instanceof Error ? err.message : String(err)}`);
     process.exitCode = process.exitCode || 1;
   }
 }
