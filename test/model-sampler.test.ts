@@ -194,7 +194,9 @@ test("repeated prompts are prefilled once and sample exactly as if each were alo
   const alone = prompts.map((p, i) => generate(model, [p], { ...opts, rowRngs: [streams()[i]!] })[0]!);
   together.forEach((g, i) => {
     assert.deepEqual(g.tokens, alone[i]!.tokens, `row ${i}`);
-    g.logprobs.forEach((lp, k) => assert.ok(Math.abs(lp - alone[i]!.logprobs[k]!) < 1e-4));
+    g.logprobs.forEach((lp, k) => {
+      assert.ok(Math.abs(lp - alone[i]!.logprobs[k]!) < 1e-4);
+    });
   });
   // the repeats of a drew different samples (own streams), not copies of the first
   assert.ok(

@@ -79,22 +79,24 @@ for (const [label, backend] of [
       const ent = responseValues(batch, entropy);
       const d = new Float32Array(batch.B * batch.T);
       const de = new Float32Array(batch.B * batch.T);
-      batch.spans.forEach((s, i) =>
+      batch.spans.forEach((s, i) => {
         weights[i]!.forEach((w, k) => {
           d[s.start + k] = w;
           de[s.start + k] = 0.5 * w;
-        }),
-      );
+        });
+      });
       model.backward(d, de);
       return { lp, ent, grads: [...model.params.values()].map((p) => p.grad!.slice()) };
     };
     const plain = run(packSequences(seqs));
     const shared = run(packSharedPrefix(seqs));
     seqs.forEach((_, i) => {
-      plain.lp[i]!.forEach((x, k) => assert.ok(Math.abs(x - shared.lp[i]![k]!) < 1e-5, `logprob ${i}.${k}`));
-      plain.ent[i]!.forEach((x, k) =>
-        assert.ok(Math.abs(x - shared.ent[i]![k]!) < 1e-5, `entropy ${i}.${k}`),
-      );
+      plain.lp[i]!.forEach((x, k) => {
+        assert.ok(Math.abs(x - shared.lp[i]![k]!) < 1e-5, `logprob ${i}.${k}`);
+      });
+      plain.ent[i]!.forEach((x, k) => {
+        assert.ok(Math.abs(x - shared.ent[i]![k]!) < 1e-5, `entropy ${i}.${k}`);
+      });
     });
     [...model.params.values()].forEach((p, j) => {
       const a = plain.grads[j]!;
