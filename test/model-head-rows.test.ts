@@ -38,7 +38,7 @@ for (const tied of [true, false]) {
 
     const run = (allLogits: boolean) => {
       model.zeroGrad();
-      const out = model.forward(tokens, targets, B, T, allLogits);
+      const out = model.forward(tokens, targets, B, T, { allLogits });
       const logprobs = out.logprobs.slice();
       const entropy = out.entropy.slice();
       model.backward(dlogp, dent);

@@ -67,14 +67,9 @@ for (const [label, backend] of [
     const weights = seqs.map((s) => s.responseIds.map(() => rng.normal()));
     const run = (batch: PackedBatch) => {
       model.zeroGrad();
-      const { logprobs, entropy } = model.forward(
-        batch.tokens,
-        batch.targets,
-        batch.B,
-        batch.T,
-        false,
-        batch.layout,
-      );
+      const { logprobs, entropy } = model.forward(batch.tokens, batch.targets, batch.B, batch.T, {
+        layout: batch.layout,
+      });
       const lp = responseValues(batch, logprobs);
       const ent = responseValues(batch, entropy);
       const d = new Float32Array(batch.B * batch.T);

@@ -368,16 +368,17 @@ export class LlamaModel {
    * Forward over tokens (B,T) with targets (B,T) (-1 = ignored position). Caches activations for
    * backward. Returns per-position log p(target) and the entropy of the predictive distribution (both 0
    * where target = -1). The returned arrays are the model's buffers: valid until the next forward.
-   * `allLogits` runs the LM head on every position (logits()); otherwise only positions with a target.
+   * `opts.allLogits` runs the LM head on every position (logits()); otherwise only positions with a
+   * target. `opts.layout` packs several sequences per row (PackedLayout).
    */
   forward(
     tokens: Int32Array,
     targets: Int32Array,
     B: number,
     T: number,
-    allLogits = false,
-    layout?: PackedLayout,
+    opts: { allLogits?: boolean; layout?: PackedLayout } = {},
   ): { logprobs: Float32Array; entropy: Float32Array } {
+    const { allLogits = false, layout } = opts;
     const c = this.config;
     const be = this.backend;
     const N = B * T;
@@ -616,7 +617,7 @@ export class LlamaModel {
 
   /** Logits (B,T,V) for tokens (B,T): a fresh copy (for parity tests and simple decoding). */
   logits(tokens: Int32Array, B: number, T: number): Float32Array {
-    this.forward(tokens, new Int32Array(B * T).fill(-1), B, T, true);
+    this.forward(tokens, new Int32Array(B * T).fill(-1), B, T, { allLogits: true });
     return this.acts!.logits.slice();
   }
 }

@@ -75,7 +75,9 @@ export function responseLogprobs(
   const out = new Map<Rollout, Float32Array>();
   for (const group of chunks(byLength(rollouts), micro)) {
     const batch = packSharedPrefix(group);
-    const { logprobs } = model.forward(batch.tokens, batch.targets, batch.B, batch.T, false, batch.layout);
+    const { logprobs } = model.forward(batch.tokens, batch.targets, batch.B, batch.T, {
+      layout: batch.layout,
+    });
     group.forEach((r, b) => {
       const span = batch.spans[b]!;
       out.set(r, logprobs.slice(span.start, span.start + span.length));
@@ -142,14 +144,9 @@ export function ppoUpdate(
       let offset = 0;
       for (const micro of chunks(members, opts.microBatchSize)) {
         const batch = packSharedPrefix(micro);
-        const { logprobs, entropy } = model.forward(
-          batch.tokens,
-          batch.targets,
-          batch.B,
-          batch.T,
-          false,
-          batch.layout,
-        );
+        const { logprobs, entropy } = model.forward(batch.tokens, batch.targets, batch.B, batch.T, {
+          layout: batch.layout,
+        });
         const dlogp = new Float32Array(batch.B * batch.T);
         const dent = opts.loss.entropyCoef !== 0 ? new Float32Array(batch.B * batch.T) : undefined;
         micro.forEach((r, b) => {

@@ -27,7 +27,7 @@ function referenceText(row: Row, file: string, line: number): string {
   return ref;
 }
 
-function positiveNumber(flag: string, text: string, integer: boolean): number {
+function nonNegativeNumber(flag: string, text: string, integer: boolean): number {
   const v = Number(text);
   if (!Number.isFinite(v) || v < 0 || (integer && !Number.isInteger(v)))
     throw new Error(
@@ -59,8 +59,8 @@ export function register(program: Command): void {
     .option("--threshold <rate>", "win rate above which the judge is flagged", "0.05")
     .option("--json", "print the report as JSON")
     .action(async (opts: CanaryOptions) => {
-      const limit = positiveNumber("--limit", opts.limit, true);
-      const threshold = positiveNumber("--threshold", opts.threshold, false);
+      const limit = nonNegativeNumber("--limit", opts.limit, true);
+      const threshold = nonNegativeNumber("--threshold", opts.threshold, false);
       const rows = (await readRows(opts.data)).slice(0, limit);
       if (rows.length === 0) throw new Error(`${opts.data}: no rows`);
       const prompts = rows.map((row, i) => ({
