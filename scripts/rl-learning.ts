@@ -5,7 +5,7 @@
 //
 //   node dist/scripts/rl-learning.js [--tasks math,code,qa,writing] [--seeds 0,1,2] [--steps 40]
 //                                   [--config configs/single-task.yaml] [--out-dir runs/rl-learning]
-//                                   [--model DIR]
+//                                   [--model DIR] [--set optim.lr=5e-5 ...]
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -23,6 +23,7 @@ const { values } = parseArgs({
     config: { type: "string", default: "configs/single-task.yaml" },
     "out-dir": { type: "string", default: "runs/rl-learning" },
     model: { type: "string" },
+    set: { type: "string", multiple: true, default: [] },
   },
 });
 const tasks = values.tasks.split(",");
@@ -53,6 +54,7 @@ for (const task of tasks) {
       const args = ["bin/omni-thinker.js", "train", "--config", values.config, "--tasks", task];
       args.push("--seed", String(seed), "--steps", String(steps), "--name", name, "--out-dir", outDir);
       if (values.model) args.push("--model", values.model);
+      for (const o of values.set) args.push("--set", o);
       args.push("--no-progress");
       console.log(`[${name}] node ${args.join(" ")}`);
       const t0 = performance.now();
@@ -89,6 +91,7 @@ console.log(
   JSON.stringify({
     steps,
     seeds,
+    overrides: values.set,
     rows: rows.map((r) => ({ task: r.task, before: r.before, after: r.after, wall_s: r.wall })),
   }),
 );

@@ -56,3 +56,26 @@ test("the shipped configs validate", () => {
   );
   assert.equal(loadTrainConfig(join(dir, "seq.yaml")).schedule.type, "sequential");
 });
+
+test("--set overrides apply before validation, and bad ones name the override", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omni-set-"));
+  const file = join(dir, "t.yaml");
+  writeFileSync(file, "steps: 10\noptim: {lr: 1.0e-3}\nrl: {group_size: 4}\n");
+  const cfg = loadTrainConfig(file, ["optim.lr=5e-5", "rl.kl_coef=0.01", "tasks=[qa, code]", "eval.limit=7"]);
+  assert.equal(cfg.optim.lr, 5e-5);
+  assert.equal(cfg.rl.kl_coef, 0.01);
+  assert.equal(cfg.rl.group_size, 4, "keys not overridden keep the file's value");
+  assert.deepEqual(cfg.tasks, ["qa", "code"]);
+  assert.equal(cfg.eval.limit, 7);
+  assert.equal(cfg.steps, 10);
+  const bad = (overrides: string[], re: RegExp) =>
+    assert.throws(
+      () => loadTrainConfig(file, overrides),
+      (err: unknown) => err instanceof ConfigError && re.test(err.message),
+    );
+  bad(["optim.lr"], /--set.*"optim\.lr": expected key\.path=value/s);
+  bad(["=3"], /expected key\.path=value/);
+  bad(["steps.x=3"], /steps is 10, not a mapping/);
+  bad(["optim.lr=fast"], /with --set optim\.lr=fast.*optim\.lr/s);
+  bad(["rl.group_sise=3"], /rl: .*group_sise/);
+});

@@ -51,12 +51,56 @@ export function parseYaml(text: string, file: string): unknown {
   return doc.toJS();
 }
 
-export function loadConfigFile<S extends z.ZodType>(schema: S, file: string): z.output<S> {
+/**
+ * Applies command-line overrides `a.b.c=value` to a parsed config (a copy; the input is untouched).
+ * The value is read as YAML, so `5e-5` is a number, `[math, qa]` a list and `null` null. Missing
+ * parent keys are created; a parent that holds a scalar is an error naming the override.
+ */
+export function applyOverrides(value: unknown, overrides: readonly string[]): unknown {
+  const root: Record<string, unknown> = structuredClone(isObject(value) ? value : {});
+  for (const o of overrides) {
+    const eq = o.indexOf("=");
+    const path = eq > 0 ? o.slice(0, eq).split(".") : [];
+    if (eq <= 0 || path.some((k) => k.trim() === ""))
+      throw new ConfigError("--set", [`"${o}": expected key.path=value, e.g. optim.lr=5e-5`]);
+    let parsed: unknown;
+    try {
+      parsed = YAML.parse(o.slice(eq + 1));
+    } catch (err) {
+      throw new ConfigError("--set", [`${path.join(".")}: ${(err as Error).message.split("\n")[0]}`]);
+    }
+    let node = root;
+    for (const [i, key] of path.slice(0, -1).entries()) {
+      const next = node[key];
+      if (next === undefined || next === null) node[key] = {};
+      else if (!isObject(next))
+        throw new ConfigError("--set", [
+          `${o}: ${path.slice(0, i + 1).join(".")} is ${JSON.stringify(next)}, not a mapping`,
+        ]);
+      node = node[key] as Record<string, unknown>;
+    }
+    node[path.at(-1)!] = parsed;
+  }
+  return root;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Reads, parses and validates a YAML config; `overrides` (key.path=value) apply before validation. */
+export function loadConfigFile<S extends z.ZodType>(
+  schema: S,
+  file: string,
+  overrides: readonly string[] = [],
+): z.output<S> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (err) {
     throw new ConfigError(file, [`cannot read file: ${(err as Error).message}`]);
   }
-  return parseConfig(schema, parseYaml(text, file), file);
+  const value = parseYaml(text, file);
+  if (overrides.length === 0) return parseConfig(schema, value, file);
+  return parseConfig(schema, applyOverrides(value, overrides), `${file} (with --set ${overrides.join(" ")})`);
 }

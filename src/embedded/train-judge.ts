@@ -1,8 +1,9 @@
 // Recipe for models/omni-tiny-judge: omni-tiny fine-tuned as an MT-Bench-style pairwise judge for the
-// writing domain, on pairs from the writing sft split labelled by the rubric (judge-rubric.ts), each
+// writing domain, on pairs from the writing sft split and extra writing prompts disjoint from every split labelled by the rubric (judge-rubric.ts), each
 // shown in both orders; then measured on held-out pairs from the test split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
+//                                [--extra-prompts N]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -14,7 +15,8 @@ import { loadPretrained } from "../models/pretrained.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { formatDuration } from "../util/progress.js";
-import { loadDomainRows } from "./corpus.js";
+import { SPLITS } from "../tasks/schema.js";
+import { extraSftRows, loadDomainRows } from "./corpus.js";
 import { DEFAULT_JUDGE_EVAL, evaluateJudge, formatJudgeEval } from "./eval-judge.js";
 import {
   fluencyModel,
@@ -38,6 +40,8 @@ export interface JudgeRecipe {
   seq: number;
   lr: number;
   pairsPerPrompt: number;
+  /** Writing prompts beyond the sft split, disjoint from every split (corpus.ts extraSftRows). */
+  extraPrompts: number;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -46,11 +50,12 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   out: "models/omni-tiny-judge",
   datasets: "datasets",
   seed: 0,
-  steps: 300,
+  steps: 2000,
   batch: 6,
   seq: 384,
   lr: 1e-3,
   pairsPerPrompt: 4,
+  extraPrompts: 20000,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -58,9 +63,11 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const rows = await loadDomainRows(r.datasets);
   const lm = fluencyModel(rows.writing.train);
   const rng = new Rng(r.seed);
-  const others = rows.writing.sft.map((row) => writingInfo(row).reference);
+  const taken = SPLITS.flatMap((s) => rows.writing[s]);
+  const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, r.seed, taken)];
+  const others = prompts.map((row) => writingInfo(row).reference);
   const pairs: JudgePair[] = [];
-  for (const row of rows.writing.sft) pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
+  for (const row of prompts) pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
   const bands: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
   for (const p of pairs) {
@@ -68,7 +75,7 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     verdicts[p.verdict] = (verdicts[p.verdict] ?? 0) + 1;
   }
   log(
-    `judge pairs: ${pairs.length} from ${rows.writing.sft.length} sft prompts; bands ${JSON.stringify(bands)}`,
+    `judge pairs: ${pairs.length} from ${prompts.length} prompts (sft split + extra); bands ${JSON.stringify(bands)}`,
   );
 
   const backend = loadBackend();
@@ -124,6 +131,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       datasets: { type: "string" },
       seed: { type: "string" },
       steps: { type: "string" },
+      "extra-prompts": { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -134,6 +142,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     datasets: values.datasets ?? d.datasets,
     seed: values.seed ? Number(values.seed) : d.seed,
     steps: values.steps ? Number(values.steps) : d.steps,
+    extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);

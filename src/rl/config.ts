@@ -182,6 +182,7 @@ export function parseTrainConfig(value: unknown, file: string): TrainConfig {
   return checkConsistency(parseConfig(TrainConfigSchema, value ?? {}, file), file);
 }
 
-export function loadTrainConfig(file: string): TrainConfig {
-  return checkConsistency(loadConfigFile(TrainConfigSchema, file), file);
+/** `overrides` are command-line `key.path=value` settings applied before validation (config/load.ts). */
+export function loadTrainConfig(file: string, overrides: readonly string[] = []): TrainConfig {
+  return checkConsistency(loadConfigFile(TrainConfigSchema, file, overrides), file);
 }

@@ -21,6 +21,7 @@ interface TrainCliOptions {
   outDir?: string;
   tasks?: string;
   seed?: number;
+  set: string[];
   progress: boolean;
 }
 
@@ -40,10 +41,10 @@ export function configForCli(o: TrainCliOptions): TrainConfig {
     if (!existsSync(file)) throw new Error(`${runDir} is not a run directory (no config.yaml)`);
     cfg = loadTrainConfig(file);
     cfg = { ...cfg, out_dir: dirname(runDir), name: basename(runDir) };
-    if (o.name || o.model || o.outDir || o.tasks || o.seed !== undefined)
-      throw new Error("--name, --model, --out-dir, --tasks and --seed cannot change on --resume");
+    if (o.name || o.model || o.outDir || o.tasks || o.seed !== undefined || o.set.length > 0)
+      throw new Error("--name, --model, --out-dir, --tasks, --seed and --set cannot change on --resume");
   } else {
-    cfg = loadTrainConfig(o.config!);
+    cfg = loadTrainConfig(o.config!, o.set);
     if (o.name) cfg = { ...cfg, name: o.name };
     if (o.model) cfg = { ...cfg, model: o.model };
     if (o.outDir) cfg = { ...cfg, out_dir: o.outDir };
@@ -67,6 +68,12 @@ export function register(program: Command): void {
     .option("--steps <n>", "total RL steps; overrides the config's (also to extend a resumed run)", int)
     .option("--tasks <list>", "comma-separated tasks to train on; overrides the config's")
     .option("--seed <n>", "run seed (sampling, data order); overrides the config's", seedInt)
+    .option(
+      "--set <key=value>",
+      "override a config key before validation, e.g. --set optim.lr=5e-5 (repeatable)",
+      (v: string, acc: string[]) => [...acc, v],
+      [] as string[],
+    )
     .option("--no-progress", "no progress bar")
     .action(async (o: TrainCliOptions) => {
       const cfg = configForCli(o);
