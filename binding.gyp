@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "omni_native",
-      "sources": ["native/addon.c", "native/gemm.c", "native/kernels.c", "native/parallel.c"],
+      "sources": ["native/addon.c", "native/gemm.c", "native/gemm_nn.c", "native/kernels.c", "native/parallel.c"],
       "cflags_c": [
         "-std=gnu11",
         "-O3",

@@ -85,6 +85,34 @@ for (const gemm of gemms) {
         (be, [out, inp, w, bias]) => be.matmulForward(out!, inp!, w!, bias!, N, C, 5),
       );
       close("matmulForward", r1.nat[0]!, r1.ref[0]!);
+      // the transposed-weight linear (decode GEMM): full and partial 64-column strips, partial 6-row
+      // blocks, K over one 128 block, with and without bias, over NaN-filled outputs; and transpose
+      for (const [rows, IC, OC, withBias] of [
+        [1, 8, 5, true],
+        [7, 300, 200, false],
+        [32, 64, 128, true],
+        [13, 129, 70, true],
+      ] as const) {
+        const r = both(
+          nb,
+          () => [
+            new Float32Array(rows * OC).fill(Number.NaN),
+            randomArray(rng, rows * IC),
+            randomArray(rng, OC * IC),
+            randomArray(rng, OC),
+            new Float32Array(IC * OC),
+          ],
+          (be, [out, inp, w, bias, wt]) => {
+            be.transpose(wt!, w!, OC, IC);
+            be.matmulForwardT(out!, inp!, wt!, withBias ? bias! : null, rows, IC, OC);
+          },
+        );
+        close(`transpose ${OC}x${IC}`, r.nat[4]!, r.ref[4]!, 0);
+        close(`matmulForwardT ${rows}x${IC}x${OC}`, r.nat[0]!, r.ref[0]!);
+        const direct = new Float32Array(rows * OC);
+        ref.matmulForward(direct, r.ref[1]!, r.ref[2]!, withBias ? r.ref[3]! : null, rows, IC, OC);
+        close(`matmulForwardT = matmulForward ${rows}x${IC}x${OC}`, r.ref[0]!, direct, 1e-6);
+      }
       const r2 = both(
         nb,
         () => [

@@ -13,9 +13,9 @@ import { LocalChatModel } from "../models/chat-model.js";
 import { writeHfModelDir } from "../models/hf-model.js";
 import { loadPretrained } from "../models/pretrained.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
+import { SPLITS } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { formatDuration } from "../util/progress.js";
-import { SPLITS } from "../tasks/schema.js";
 import { extraSftRows, loadDomainRows } from "./corpus.js";
 import { DEFAULT_JUDGE_EVAL, evaluateJudge, formatJudgeEval } from "./eval-judge.js";
 import {

@@ -63,6 +63,22 @@ export interface Backend {
     IC: number,
     OC: number,
   ): void;
+  /**
+   * out (N,OC) = inp (N,IC) @ weightT (IC,OC) + bias: a linear layer whose weight was transposed
+   * beforehand (`transpose`). Inference uses it: the native GEMM then reads the weight in place
+   * instead of repacking it on every call, which dominates when N is a handful of decode rows.
+   */
+  matmulForwardT(
+    out: Float32Array,
+    inp: Float32Array,
+    weightT: Float32Array,
+    bias: Float32Array | null,
+    N: number,
+    IC: number,
+    OC: number,
+  ): void;
+  /** out (cols,rows) = inp (rows,cols) transposed. out must not overlap inp. */
+  transpose(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
   /** dinp (N,IC) += dout @ weight; dweight (OC,IC) += dout^T @ inp; dbias (OC) += sum_n dout. */
   matmulBackward(
     dinp: Float32Array | null,

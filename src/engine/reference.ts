@@ -57,6 +57,28 @@ export class ReferenceBackend implements Backend {
     }
   }
 
+  matmulForwardT(
+    out: Float32Array,
+    inp: Float32Array,
+    weightT: Float32Array,
+    bias: Float32Array | null,
+    N: number,
+    IC: number,
+    OC: number,
+  ): void {
+    for (let n = 0; n < N; n++) {
+      for (let o = 0; o < OC; o++) {
+        let acc = bias ? bias[o]! : 0;
+        for (let i = 0; i < IC; i++) acc += inp[n * IC + i]! * weightT[i * OC + o]!;
+        out[n * OC + o] = acc;
+      }
+    }
+  }
+
+  transpose(out: Float32Array, inp: Float32Array, rows: number, cols: number): void {
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = inp[r * cols + c]!;
+  }
+
   matmulBackward(
     dinp: Float32Array | null,
     dweight: Float32Array | null,

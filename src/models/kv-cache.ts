@@ -8,6 +8,11 @@
 // (decode steps), one blocked-GEMM attentionForward per long chunk (long prompts). Each token's RoPE
 // position is its slot's cached length plus its index in the chunk, so rows of different lengths are
 // exact.
+//
+// The decoder keeps a transposed copy of every weight matrix, made when it is constructed: with few
+// rows per call (decode steps), the native matmulForwardT reads those in place, where the BLAS would
+// repack the whole weight on every call. So a decoder sees the weights as they were at construction;
+// generate() builds a fresh one per call.
 import type { Backend } from "../engine/backend.js";
 import { ropeTable } from "../engine/backend.js";
 import type { LlamaConfig } from "./config.js";
@@ -53,6 +58,16 @@ export class KvCache {
  */
 const GEMM_ATTENTION_MIN_TOKENS = 48;
 
+/**
+ * Calls with at most this many new tokens (decode steps, short prefills) multiply by the transposed
+ * weights (matmulForwardT); bigger ones (long prefills) by the originals through the BLAS, whose
+ * packing pays off there. bench/decode-gemm.ts measures the crossover.
+ */
+const TRANSPOSED_GEMM_MAX_ROWS = 128;
+
+/** A layer's weight matrices transposed to (IC, OC). */
+type TransposedWeights = Record<"q" | "k" | "v" | "o" | "gate" | "up" | "down", Float32Array>;
+
 type Scratch = Record<"x" | "h" | "q" | "k" | "v" | "y" | "o" | "gate" | "up" | "act", Float32Array>;
 
 /** New tokens for one slot; they are appended after the slot's cached positions. */
@@ -62,8 +77,8 @@ export interface Chunk {
 }
 
 /**
- * Runs chunks of new tokens through a model, reading and extending a KvCache. The model's weights are
- * read live (views), so in-place optimizer updates are seen by the next step.
+ * Runs chunks of new tokens through a model, reading and extending a KvCache. Long calls read the
+ * model's weights live; short ones read the transposed copies made at construction (see above).
  */
 export class CachedDecoder {
   readonly cache: KvCache;
@@ -73,6 +88,8 @@ export class CachedDecoder {
   private readonly embedding: Float32Array;
   private readonly finalNorm: Float32Array;
   private readonly head: Float32Array;
+  private readonly layersT: TransposedWeights[];
+  private readonly headT: Float32Array;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   // scratch buffers, grown on demand and reused across calls
@@ -96,6 +113,25 @@ export class CachedDecoder {
     this.embedding = paramData(model, "model.embed_tokens.weight");
     this.finalNorm = paramData(model, "model.norm.weight");
     this.head = c.tie_word_embeddings ? this.embedding : paramData(model, "lm_head.weight");
+    const H = c.num_attention_heads * c.head_dim;
+    const KV = c.num_key_value_heads * c.head_dim;
+    const C = c.hidden_size;
+    const F = c.intermediate_size;
+    const t = (w: Float32Array, rows: number, cols: number) => {
+      const out = new Float32Array(rows * cols);
+      this.backend.transpose(out, w, rows, cols);
+      return out;
+    };
+    this.layersT = this.layers.map((w) => ({
+      q: t(w.q, H, C),
+      k: t(w.k, KV, C),
+      v: t(w.v, KV, C),
+      o: t(w.o, C, H),
+      gate: t(w.gate, F, C),
+      up: t(w.up, F, C),
+      down: t(w.down, C, F),
+    }));
+    this.headT = t(this.head, c.vocab_size, C);
     ({ cos: this.cos, sin: this.sin } = ropeTable(maxLen, c.head_dim, c.rope_theta));
   }
 
@@ -161,13 +197,28 @@ export class CachedDecoder {
     const short = { slot: pick(slots), start: pick(starts), count: pick(counts), past: pick(pasts) };
     const b = this.scratch(N, long.length > 0 ? longest : 0);
 
+    // out (N, OC) = inp (N, IC) @ W^T + bias, with W (OC, IC) or its transposed copy
+    const skinny = N <= TRANSPOSED_GEMM_MAX_ROWS;
+    const linear = (
+      out: Float32Array,
+      inp: Float32Array,
+      l: number,
+      name: keyof TransposedWeights,
+      bias: Float32Array | null,
+      IC: number,
+      OC: number,
+    ) =>
+      skinny
+        ? be.matmulForwardT(out, inp, this.layersT[l]![name], bias, N, IC, OC)
+        : be.matmulForward(out, inp, this.layers[l]![name], bias, N, IC, OC);
+
     be.embeddingForward(b.x, tokens, this.embedding, N, C);
     for (let l = 0; l < this.layers.length; l++) {
       const w = this.layers[l]!;
       be.rmsnormForward(b.h, this.rstd, b.x, w.inputNorm, N, C, c.rms_norm_eps);
-      be.matmulForward(b.q, b.h, w.q, w.qBias, N, C, H * D);
-      be.matmulForward(b.k, b.h, w.k, w.kBias, N, C, KV * D);
-      be.matmulForward(b.v, b.h, w.v, w.vBias, N, C, KV * D);
+      linear(b.q, b.h, l, "q", w.qBias, C, H * D);
+      linear(b.k, b.h, l, "k", w.kBias, C, KV * D);
+      linear(b.v, b.h, l, "v", w.vBias, C, KV * D);
       be.ropeForward(b.q, this.cos, this.sin, positions, N, H, D);
       be.ropeForward(b.k, this.cos, this.sin, positions, N, KV, D);
       const kc = cache.keys[l]!;
@@ -220,13 +271,13 @@ export class CachedDecoder {
           cache.maxLen,
         );
       }
-      be.matmulForward(b.o, b.y, w.o, w.oBias, N, H * D, C);
+      linear(b.o, b.y, l, "o", w.oBias, H * D, C);
       be.add(b.x, b.x, b.o, N * C);
       be.rmsnormForward(b.h, this.rstd, b.x, w.postNorm, N, C, c.rms_norm_eps);
-      be.matmulForward(b.gate, b.h, w.gate, null, N, C, F);
-      be.matmulForward(b.up, b.h, w.up, null, N, C, F);
+      linear(b.gate, b.h, l, "gate", null, C, F);
+      linear(b.up, b.h, l, "up", null, C, F);
       be.swigluForward(b.act, b.gate, b.up, N * F);
-      be.matmulForward(b.o, b.act, w.down, null, N, F, C);
+      linear(b.o, b.act, l, "down", null, F, C);
       be.add(b.x, b.x, b.o, N * C);
     }
     for (const ch of chunks) cache.lengths[ch.slot]! += ch.tokens.length;
@@ -240,7 +291,8 @@ export class CachedDecoder {
     const normed = b.h.subarray(0, R * C);
     be.rmsnormForward(normed, this.rstd.subarray(0, R), last, this.finalNorm, R, C, c.rms_norm_eps);
     const logits = new Float32Array(R * V);
-    be.matmulForward(logits, normed, this.head, null, R, C, V);
+    if (R <= TRANSPOSED_GEMM_MAX_ROWS) be.matmulForwardT(logits, normed, this.headT, null, R, C, V);
+    else be.matmulForward(logits, normed, this.head, null, R, C, V);
     return logits;
   }
 
