@@ -26,21 +26,35 @@
 
 typedef float vec __attribute__((vector_size(VW * 4), aligned(4)));  // unaligned loads/stores
 
-// C[0:6, 0:NR] += A rows (a[r] + k) @ B strip (ldb apart). Rows of A/C may point at scratch.
-static inline void tile(int K, const float *const a[MR], const float *b, int ldb, float *const c[MR]) {
+// C[0:R, 0:NR] += A rows (a[r] + k) @ B strip (ldb apart). Rows of C may point at scratch. Always
+// inlined with a constant R, so each row count gets its own fully unrolled register tile: a single
+// decode row does not pay for six.
+static inline __attribute__((always_inline)) void tile(const int R, int K, const float *const a[MR],
+                                                        const float *b, int ldb, float *const c[MR]) {
   vec acc[MR][NV];
-  for (int r = 0; r < MR; r++)
+  for (int r = 0; r < R; r++)
     for (int v = 0; v < NV; v++) acc[r][v] = (vec){0};
   for (int k = 0; k < K; k++) {
     vec bv[NV];
     for (int v = 0; v < NV; v++) bv[v] = *(const vec *)(b + (size_t)k * ldb + v * VW);
-    for (int r = 0; r < MR; r++) {
+    for (int r = 0; r < R; r++) {
       float x = a[r][k];
       for (int v = 0; v < NV; v++) acc[r][v] += x * bv[v];
     }
   }
-  for (int r = 0; r < MR; r++)
+  for (int r = 0; r < R; r++)
     for (int v = 0; v < NV; v++) *(vec *)(c[r] + v * VW) += acc[r][v];
+}
+
+static void tile_rows(int mr, int K, const float *const a[MR], const float *b, int ldb, float *const c[MR]) {
+  switch (mr) {
+    case 1: tile(1, K, a, b, ldb, c); break;
+    case 2: tile(2, K, a, b, ldb, c); break;
+    case 3: tile(3, K, a, b, ldb, c); break;
+    case 4: tile(4, K, a, b, ldb, c); break;
+    case 5: tile(5, K, a, b, ldb, c); break;
+    default: tile(MR, K, a, b, ldb, c); break;
+  }
 }
 
 typedef struct {
@@ -71,11 +85,11 @@ static void strip_rows(const nn_job *g, int j, int row0, int row1, float *zeros,
       const float *a[MR];
       float *c[MR];
       for (int r = 0; r < MR; r++) {
-        a[r] = (r < mr ? g->A + (size_t)(i0 + r) * g->lda : zeros) + k0;
+        a[r] = (r < mr ? g->A + (size_t)(i0 + r) * g->lda : zeros) + k0;  // rows >= mr are not read
         c[r] = (r < mr && nr == NR) ? g->C + (size_t)(i0 + r) * g->ldc + n0 : pad_c + (size_t)r * NR;
       }
       if (nr < NR) memset(pad_c, 0, sizeof(float) * MR * NR);
-      tile(kc, a, b + (size_t)k0 * ldb, ldb, c);
+      tile_rows(mr, kc, a, b + (size_t)k0 * ldb, ldb, c);
       if (nr < NR)
         for (int r = 0; r < mr; r++) {
           float *dst = g->C + (size_t)(i0 + r) * g->ldc + n0;
