@@ -1,13 +1,14 @@
 // Inference linear layers: the BLAS path (matmulForward, weight (OC, IC), repacked by cblas_sgemm on
-// every call) vs the transposed-weight path (matmulForwardT, weight pre-transposed to (IC, OC) and read
-// in place by the addon's gemm_nn), side by side at growing row counts. The crossover sets
-// TRANSPOSED_GEMM_MAX_ROWS in src/models/kv-cache.ts.
+// every call) vs the packed-weight path (matmulForwardPacked, weight packed once by packLinearWeight
+// and read in place by the addon's gemm_nn.c), side by side at growing row counts. The crossover sets
+// usePackedGemm in src/models/kv-cache.ts.
 //
 //   npm run build && node dist/bench/decode-gemm.js [--rounds 5]
 //
 // Shapes (IC -> OC) are the projections of bench/engine.ts's S and M models. Each cell is the best of
 // `rounds` timings of a loop of calls sized to about 0.2 GFLOP; the two paths alternate per round.
 import { parseArgs } from "node:util";
+import { packedLinearSize } from "../src/engine/backend.js";
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 
@@ -40,36 +41,36 @@ interface Cell {
   shape: string;
   rows: number;
   blas_us: number;
-  transposed_us: number;
+  packed_us: number;
   speedup: number;
 }
 const cells: Cell[] = [];
 for (const [shape, IC, OC] of SHAPES) {
   const w = random(OC * IC);
-  const wt = new Float32Array(IC * OC);
-  backend.transpose(wt, w, OC, IC);
+  const wp = new Float32Array(packedLinearSize(IC, OC));
+  backend.packLinearWeight(wp, w, OC, IC);
   for (const N of ROWS) {
     const x = random(N * IC);
     const out = new Float32Array(N * OC);
     const flops = 2 * N * IC * OC;
     let blas = Number.POSITIVE_INFINITY;
-    let transposed = Number.POSITIVE_INFINITY;
+    let packed = Number.POSITIVE_INFINITY;
     for (let r = 0; r < rounds; r++) {
       blas = Math.min(
         blas,
         time(() => backend.matmulForward(out, x, w, null, N, IC, OC), flops),
       );
-      transposed = Math.min(
-        transposed,
-        time(() => backend.matmulForwardT(out, x, wt, null, N, IC, OC), flops),
+      packed = Math.min(
+        packed,
+        time(() => backend.matmulForwardPacked(out, x, wp, null, N, IC, OC), flops),
       );
     }
     cells.push({
       shape,
       rows: N,
       blas_us: blas * 1e3,
-      transposed_us: transposed * 1e3,
-      speedup: blas / transposed,
+      packed_us: packed * 1e3,
+      speedup: blas / packed,
     });
   }
 }
@@ -83,7 +84,7 @@ for (const [shape, IC, OC] of SHAPES) {
   const row = cells.filter((c) => c.shape === shape).map((c) => `${c.speedup.toFixed(2)}x`);
   console.log(`| ${shape} (${IC} -> ${OC}) | ${row.join(" | ")} |`);
 }
-console.log("(cells: BLAS time / transposed-path time; above 1x the transposed path is faster)");
+console.log("(cells: BLAS time / packed-path time; above 1x the packed path is faster)");
 console.log(
   JSON.stringify({
     bench: "decode-gemm",
@@ -91,7 +92,7 @@ console.log(
     cells: cells.map((c) => ({
       ...c,
       blas_us: Math.round(c.blas_us * 10) / 10,
-      transposed_us: Math.round(c.transposed_us * 10) / 10,
+      packed_us: Math.round(c.packed_us * 10) / 10,
       speedup: Math.round(c.speedup * 1000) / 1000,
     })),
   }),

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "gemm.h"
+#include "gemm_nn.h"
 #include "kernels.h"
 #include "parallel.h"
 
@@ -130,29 +131,26 @@ static napi_value js_matmul_forward(napi_env env, napi_callback_info info) {
   return undefined(env);
 }
 
-static napi_value js_matmul_forward_t(napi_env env, napi_callback_info info) {
+static napi_value js_matmul_forward_packed(napi_env env, napi_callback_info info) {
   Args a;
-  if (!get_args(env, info, &a, "matmulForwardT", 7)) return NULL;
+  if (!get_args(env, info, &a, "matmulForwardPacked", 7)) return NULL;
   int N = dim(&a, 4), IC = dim(&a, 5), OC = dim(&a, 6);
+  size_t packed = (size_t)IC * ((OC + PANEL - 1) / PANEL) * PANEL;
   float *out = f32(&a, 0, (size_t)N * OC);
-  const float *inp = f32(&a, 1, (size_t)N * IC), *wt = f32(&a, 2, (size_t)IC * OC), *bias = f32_or_null(&a, 3, OC);
+  const float *inp = f32(&a, 1, (size_t)N * IC), *wp = f32(&a, 2, packed), *bias = f32_or_null(&a, 3, OC);
   if (a.failed) return NULL;
-  matmul_forward_t(out, inp, wt, bias, N, IC, OC);
+  matmul_forward_packed(out, inp, wp, bias, N, IC, OC);
   return undefined(env);
 }
 
-static napi_value js_transpose(napi_env env, napi_callback_info info) {
+static napi_value js_pack_linear_weight(napi_env env, napi_callback_info info) {
   Args a;
-  if (!get_args(env, info, &a, "transpose", 4)) return NULL;
-  int rows = dim(&a, 2), cols = dim(&a, 3);
-  float *out = f32(&a, 0, (size_t)rows * cols);
-  const float *inp = f32(&a, 1, (size_t)rows * cols);
+  if (!get_args(env, info, &a, "packLinearWeight", 4)) return NULL;
+  int OC = dim(&a, 2), IC = dim(&a, 3);
+  float *out = f32(&a, 0, (size_t)IC * ((OC + PANEL - 1) / PANEL) * PANEL);
+  const float *w = f32(&a, 1, (size_t)OC * IC);
   if (a.failed) return NULL;
-  if (out == inp) {
-    fail(&a, 0, "must not alias the input");
-    return NULL;
-  }
-  transpose(out, inp, rows, cols);
+  pack_panels(out, w, OC, IC);
   return undefined(env);
 }
 
@@ -487,8 +485,8 @@ NAPI_MODULE_INIT() {
   napi_property_descriptor props[] = {
       {"sgemm", NULL, js_sgemm, NULL, NULL, NULL, napi_default, NULL},
       {"matmulForward", NULL, js_matmul_forward, NULL, NULL, NULL, napi_default, NULL},
-      {"matmulForwardT", NULL, js_matmul_forward_t, NULL, NULL, NULL, napi_default, NULL},
-      {"transpose", NULL, js_transpose, NULL, NULL, NULL, napi_default, NULL},
+      {"matmulForwardPacked", NULL, js_matmul_forward_packed, NULL, NULL, NULL, napi_default, NULL},
+      {"packLinearWeight", NULL, js_pack_linear_weight, NULL, NULL, NULL, napi_default, NULL},
       {"matmulBackward", NULL, js_matmul_backward, NULL, NULL, NULL, napi_default, NULL},
       {"embeddingForward", NULL, js_embedding_forward, NULL, NULL, NULL, napi_default, NULL},
       {"embeddingBackward", NULL, js_embedding_backward, NULL, NULL, NULL, napi_default, NULL},

@@ -43,22 +43,13 @@ void matmul_forward(float *out, const float *inp, const float *weight, const flo
   omni_sgemm(0, 1, N, OC, IC, 1.0f, inp, IC, weight, IC, bias ? 1.0f : 0.0f, out, OC);
 }
 
-void matmul_forward_t(float *out, const float *inp, const float *weight_t, const float *bias, int N, int IC, int OC) {
+void matmul_forward_packed(float *out, const float *inp, const float *packed, const float *bias, int N, int IC,
+                           int OC) {
   for (int n = 0; n < N; n++) {
     if (bias) memcpy(out + (size_t)n * OC, bias, sizeof(float) * OC);
     else memset(out + (size_t)n * OC, 0, sizeof(float) * OC);
   }
-  gemm_nn_acc(N, OC, IC, inp, IC, weight_t, OC, out, OC);
-}
-
-void transpose(float *out, const float *inp, int rows, int cols) {
-  enum { TB = 32 };  // 32x32 tiles: both sides touch whole cache lines
-  for (int r0 = 0; r0 < rows; r0 += TB)
-    for (int c0 = 0; c0 < cols; c0 += TB) {
-      int r1 = r0 + TB < rows ? r0 + TB : rows, c1 = c0 + TB < cols ? c0 + TB : cols;
-      for (int r = r0; r < r1; r++)
-        for (int c = c0; c < c1; c++) out[(size_t)c * rows + r] = inp[(size_t)r * cols + c];
-    }
+  gemm_panels_acc(N, OC, IC, inp, IC, packed, out, OC);
 }
 
 void matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,

@@ -4,10 +4,9 @@
 #include <stdint.h>
 
 void matmul_forward(float *out, const float *inp, const float *weight, const float *bias, int N, int IC, int OC);
-// out (N,OC) = inp (N,IC) @ weight_t (IC,OC) + bias: the weight already transposed (inference; gemm_nn).
-void matmul_forward_t(float *out, const float *inp, const float *weight_t, const float *bias, int N, int IC, int OC);
-// out (cols,rows) = inp (rows,cols)^T.
-void transpose(float *out, const float *inp, int rows, int cols);
+// out (N,OC) = inp (N,IC) @ weight^T + bias, with the weight packed by pack_panels (inference; gemm_nn.c).
+void matmul_forward_packed(float *out, const float *inp, const float *packed, const float *bias, int N, int IC,
+                           int OC);
 void matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                      const float *weight, int N, int IC, int OC);
 void embedding_forward(float *out, const int32_t *tokens, const float *wte, int N, int C);

@@ -1,10 +1,26 @@
 // See parallel.h. One job at a time: a caller that finds the pool busy (another JS worker thread
 // using the addon concurrently) simply runs its job serially.
+//
+// Hand-off: a worker that finishes a job spins (pause loop) for up to SPIN_NS watching for the next
+// one before it sleeps on the condition variable, and the caller spins the same way for the workers
+// to finish. A futex wake-up costs tens of microseconds, as long as a whole decode-step GEMM; kernels
+// follow each other closely within a forward pass, so the next job usually arrives while spinning.
 #include "parallel.h"
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
+
+#define SPIN_NS 200000L
+
+#if defined(__x86_64__) || defined(__i386__)
+#define CPU_RELAX() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define CPU_RELAX() __asm__ volatile("yield")
+#else
+#define CPU_RELAX() ((void)0)
+#endif
 
 #define MAX_THREADS 16
 #define MIN_WORK 32768.0
@@ -16,7 +32,7 @@ static pthread_cond_t cv_done = PTHREAD_COND_INITIALIZER;
 static int n_threads = 0;  // configured kernel threads (0 = not yet read)
 static int n_workers = 0;  // started helper threads
 static long generation = 0;
-static int pending = 0;
+static long pending = 0;
 static void (*job_fn)(void *, int, int);
 static void *job_arg;
 static int job_n, job_parts;
@@ -26,25 +42,64 @@ static void range(int part, int parts, int n, int *i0, int *i1) {
   *i1 = (int)((long)n * (part + 1) / parts);
 }
 
+static long now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+// Spins until *value != unlike (returns 1) or SPIN_NS pass (returns 0).
+static int spin_while_equal(const long *value, long unlike) {
+  long start = 0;
+  for (int i = 0;; i++) {
+    if (__atomic_load_n(value, __ATOMIC_ACQUIRE) != unlike) return 1;
+    CPU_RELAX();
+    if ((i & 63) == 0) {
+      long t = now_ns();
+      if (start == 0) start = t;
+      else if (t - start > SPIN_NS) return 0;
+    }
+  }
+}
+
+// Spins until *value is 0 (returns 1) or SPIN_NS pass (returns 0).
+static int spin_while_equal_nonzero(const long *value) {
+  long start = 0;
+  for (int i = 0;; i++) {
+    if (__atomic_load_n(value, __ATOMIC_ACQUIRE) == 0) return 1;
+    CPU_RELAX();
+    if ((i & 63) == 0) {
+      long t = now_ns();
+      if (start == 0) start = t;
+      else if (t - start > SPIN_NS) return 0;
+    }
+  }
+}
+
 static void *worker(void *p) {
   int id = (int)(long)p; // 1..n_workers
   long seen = 0;
   for (;;) {
-    pthread_mutex_lock(&mu);
-    while (generation == seen) pthread_cond_wait(&cv_start, &mu);
-    seen = generation;
+    if (!spin_while_equal(&generation, seen)) {
+      pthread_mutex_lock(&mu);
+      while (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) == seen) pthread_cond_wait(&cv_start, &mu);
+      pthread_mutex_unlock(&mu);
+    }
+    // the job's fields were written before generation was bumped (release), read after (acquire)
+    seen = __atomic_load_n(&generation, __ATOMIC_ACQUIRE);
     void (*fn)(void *, int, int) = job_fn;
     void *arg = job_arg;
     int n = job_n, parts = job_parts;
-    pthread_mutex_unlock(&mu);
     if (id < parts) {
       int i0, i1;
       range(id, parts, n, &i0, &i1);
       fn(arg, i0, i1);
     }
-    pthread_mutex_lock(&mu);
-    if (--pending == 0) pthread_cond_signal(&cv_done);
-    pthread_mutex_unlock(&mu);
+    if (__atomic_sub_fetch(&pending, 1, __ATOMIC_ACQ_REL) == 0) {
+      pthread_mutex_lock(&mu);
+      pthread_cond_signal(&cv_done);
+      pthread_mutex_unlock(&mu);
+    }
   }
   return NULL;
 }
@@ -80,15 +135,17 @@ void parallel_rows(void (*fn)(void *arg, int i0, int i1), void *arg, int n, doub
   job_arg = arg;
   job_n = n;
   job_parts = threads;
-  pending = n_workers;
-  generation++;
+  __atomic_store_n(&pending, n_workers, __ATOMIC_RELEASE);
+  __atomic_add_fetch(&generation, 1, __ATOMIC_RELEASE);
   pthread_cond_broadcast(&cv_start);
   pthread_mutex_unlock(&mu);
   int i0, i1;
   range(0, threads, n, &i0, &i1);
   fn(arg, i0, i1);
-  pthread_mutex_lock(&mu);
-  while (pending > 0) pthread_cond_wait(&cv_done, &mu);
-  pthread_mutex_unlock(&mu);
+  if (!spin_while_equal_nonzero(&pending)) {
+    pthread_mutex_lock(&mu);
+    while (__atomic_load_n(&pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&cv_done, &mu);
+    pthread_mutex_unlock(&mu);
+  }
   pthread_mutex_unlock(&owner);
 }

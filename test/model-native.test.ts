@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { test } from "node:test";
-import { type Backend, ropeTable } from "../src/engine/backend.js";
+import { type Backend, packedLinearSize, ropeTable } from "../src/engine/backend.js";
 import { findAddon, NativeBackend } from "../src/engine/native.js";
 import { ReferenceBackend } from "../src/engine/reference.js";
 import { Rng } from "../src/engine/rng.js";
@@ -85,8 +85,8 @@ for (const gemm of gemms) {
         (be, [out, inp, w, bias]) => be.matmulForward(out!, inp!, w!, bias!, N, C, 5),
       );
       close("matmulForward", r1.nat[0]!, r1.ref[0]!);
-      // the transposed-weight linear (decode GEMM): full and partial 64-column strips, partial 6-row
-      // blocks, K over one 128 block, with and without bias, over NaN-filled outputs; and transpose
+      // the packed-weight linear (decode GEMM): full and partial 64-column panels, partial 6-row
+      // blocks, K over one 128 block, with and without bias, over NaN-filled outputs; and the packing
       for (const [rows, IC, OC, withBias] of [
         [1, 8, 5, true],
         [7, 300, 200, false],
@@ -100,18 +100,18 @@ for (const gemm of gemms) {
             randomArray(rng, rows * IC),
             randomArray(rng, OC * IC),
             randomArray(rng, OC),
-            new Float32Array(IC * OC),
+            new Float32Array(packedLinearSize(IC, OC)).fill(Number.NaN),
           ],
-          (be, [out, inp, w, bias, wt]) => {
-            be.transpose(wt!, w!, OC, IC);
-            be.matmulForwardT(out!, inp!, wt!, withBias ? bias! : null, rows, IC, OC);
+          (be, [out, inp, w, bias, packed]) => {
+            be.packLinearWeight(packed!, w!, OC, IC);
+            be.matmulForwardPacked(out!, inp!, packed!, withBias ? bias! : null, rows, IC, OC);
           },
         );
-        close(`transpose ${OC}x${IC}`, r.nat[4]!, r.ref[4]!, 0);
-        close(`matmulForwardT ${rows}x${IC}x${OC}`, r.nat[0]!, r.ref[0]!);
+        close(`packLinearWeight ${OC}x${IC}`, r.nat[4]!, r.ref[4]!, 0);
+        close(`matmulForwardPacked ${rows}x${IC}x${OC}`, r.nat[0]!, r.ref[0]!);
         const direct = new Float32Array(rows * OC);
         ref.matmulForward(direct, r.ref[1]!, r.ref[2]!, withBias ? r.ref[3]! : null, rows, IC, OC);
-        close(`matmulForwardT = matmulForward ${rows}x${IC}x${OC}`, r.ref[0]!, direct, 1e-6);
+        close(`matmulForwardPacked = matmulForward ${rows}x${IC}x${OC}`, r.ref[0]!, direct, 1e-6);
       }
       const r2 = both(
         nb,

@@ -23,6 +23,14 @@ export interface BackendInfo {
   threads: { blas: number; kernels: number };
 }
 
+/** Panel width of packLinearWeight's layout. */
+export const LINEAR_PANEL = 64;
+
+/** Floats in a linear weight (OC, IC) packed by packLinearWeight. */
+export function packedLinearSize(IC: number, OC: number): number {
+  return IC * Math.ceil(OC / LINEAR_PANEL) * LINEAR_PANEL;
+}
+
 export interface Backend {
   readonly name: BackendName;
   info(): BackendInfo;
@@ -64,21 +72,24 @@ export interface Backend {
     OC: number,
   ): void;
   /**
-   * out (N,OC) = inp (N,IC) @ weightT (IC,OC) + bias: a linear layer whose weight was transposed
-   * beforehand (`transpose`). Inference uses it: the native GEMM then reads the weight in place
-   * instead of repacking it on every call, which dominates when N is a handful of decode rows.
+   * out (N,OC) = inp (N,IC) @ weight^T + bias, with the weight packed beforehand by packLinearWeight.
+   * Inference uses it: the native GEMM then reads the packed weight in place instead of repacking it
+   * on every call, which dominates when N is a handful of decode rows.
    */
-  matmulForwardT(
+  matmulForwardPacked(
     out: Float32Array,
     inp: Float32Array,
-    weightT: Float32Array,
+    packed: Float32Array,
     bias: Float32Array | null,
     N: number,
     IC: number,
     OC: number,
   ): void;
-  /** out (cols,rows) = inp (rows,cols) transposed. out must not overlap inp. */
-  transpose(out: Float32Array, inp: Float32Array, rows: number, cols: number): void;
+  /**
+   * Packs a linear weight (OC,IC) into `out` (packedLinearSize(IC, OC) floats): ceil(OC/64) panels of
+   * IC x 64, out[(j*IC + i)*64 + c] = weight[(64j + c)*IC + i], zero past OC.
+   */
+  packLinearWeight(out: Float32Array, weight: Float32Array, OC: number, IC: number): void;
   /** dinp (N,IC) += dout @ weight; dweight (OC,IC) += dout^T @ inp; dbias (OC) += sum_n dout. */
   matmulBackward(
     dinp: Float32Array | null,

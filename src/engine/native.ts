@@ -49,8 +49,8 @@ export class NativeBackend implements Backend {
   // Kernels are the addon's functions themselves: no per-call wrapper cost.
   readonly sgemm: Backend["sgemm"];
   readonly matmulForward: Backend["matmulForward"];
-  readonly matmulForwardT: Backend["matmulForwardT"];
-  readonly transpose: Backend["transpose"];
+  readonly matmulForwardPacked: Backend["matmulForwardPacked"];
+  readonly packLinearWeight: Backend["packLinearWeight"];
   readonly matmulBackward: Backend["matmulBackward"];
   readonly embeddingForward: Backend["embeddingForward"];
   readonly embeddingBackward: Backend["embeddingBackward"];
@@ -74,8 +74,8 @@ export class NativeBackend implements Backend {
     this.addon = addon;
     this.sgemm = addon.sgemm;
     this.matmulForward = addon.matmulForward;
-    this.matmulForwardT = addon.matmulForwardT;
-    this.transpose = addon.transpose;
+    this.matmulForwardPacked = addon.matmulForwardPacked;
+    this.packLinearWeight = addon.packLinearWeight;
     this.matmulBackward = addon.matmulBackward;
     this.embeddingForward = addon.embeddingForward;
     this.embeddingBackward = addon.embeddingBackward;

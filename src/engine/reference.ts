@@ -1,7 +1,7 @@
 // The reference backend: plain TypeScript, every sum accumulated in float64. It is the oracle for the
 // native kernels and for gradient checks, and the fallback when the native addon cannot load.
 // Written for clarity, not speed.
-import type { Backend, BackendInfo } from "./backend.js";
+import { type Backend, type BackendInfo, LINEAR_PANEL, packedLinearSize } from "./backend.js";
 
 export class ReferenceBackend implements Backend {
   readonly name = "reference" as const;
@@ -57,26 +57,33 @@ export class ReferenceBackend implements Backend {
     }
   }
 
-  matmulForwardT(
+  matmulForwardPacked(
     out: Float32Array,
     inp: Float32Array,
-    weightT: Float32Array,
+    packed: Float32Array,
     bias: Float32Array | null,
     N: number,
     IC: number,
     OC: number,
   ): void {
+    const P = LINEAR_PANEL;
     for (let n = 0; n < N; n++) {
       for (let o = 0; o < OC; o++) {
+        const panel = Math.floor(o / P) * IC * P + (o % P);
         let acc = bias ? bias[o]! : 0;
-        for (let i = 0; i < IC; i++) acc += inp[n * IC + i]! * weightT[i * OC + o]!;
+        for (let i = 0; i < IC; i++) acc += inp[n * IC + i]! * packed[panel + i * P]!;
         out[n * OC + o] = acc;
       }
     }
   }
 
-  transpose(out: Float32Array, inp: Float32Array, rows: number, cols: number): void {
-    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = inp[r * cols + c]!;
+  packLinearWeight(out: Float32Array, weight: Float32Array, OC: number, IC: number): void {
+    const P = LINEAR_PANEL;
+    out.fill(0, 0, packedLinearSize(IC, OC));
+    for (let o = 0; o < OC; o++) {
+      const panel = Math.floor(o / P) * IC * P + (o % P);
+      for (let i = 0; i < IC; i++) out[panel + i * P] = weight[o * IC + i]!;
+    }
   }
 
   matmulBackward(

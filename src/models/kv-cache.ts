@@ -9,12 +9,12 @@
 // position is its slot's cached length plus its index in the chunk, so rows of different lengths are
 // exact.
 //
-// The decoder keeps a transposed copy of every weight matrix, made when it is constructed: with few
-// rows per call (decode steps), the native matmulForwardT reads those in place, where the BLAS would
-// repack the whole weight on every call. So a decoder sees the weights as they were at construction;
-// generate() builds a fresh one per call.
+// The decoder keeps a packed copy of every weight matrix (packLinearWeight), made when it is
+// constructed: with few rows per call (decode steps), matmulForwardPacked reads those in place, where
+// the BLAS would repack the whole weight on every call. So a decoder sees the weights as they were at
+// construction; generate() builds a fresh one per call.
 import type { Backend } from "../engine/backend.js";
-import { ropeTable } from "../engine/backend.js";
+import { packedLinearSize, ropeTable } from "../engine/backend.js";
 import type { LlamaConfig } from "./config.js";
 import type { LayerWeights, LlamaModel } from "./llama.js";
 
@@ -59,14 +59,15 @@ export class KvCache {
 const GEMM_ATTENTION_MIN_TOKENS = 48;
 
 /**
- * Calls with at most this many new tokens (decode steps, short prefills) multiply by the transposed
- * weights (matmulForwardT); bigger ones (long prefills) by the originals through the BLAS, whose
- * packing pays off there. bench/decode-gemm.ts measures the crossover.
+ * Calls with 2 to 64 new tokens (decode steps of a batch, short prefills) multiply by the packed
+ * weights (matmulForwardPacked); a single row (the BLAS's GEMV is faster) and bigger calls (long
+ * prefills, where the BLAS's own packing pays off) by the originals. Measured by bench/decode-gemm.ts:
+ * at 8 rows the packed path is 1.4-2.5x faster, at 32 rows 1.0-1.6x, at 64 rows 0.75-1.2x.
  */
-const TRANSPOSED_GEMM_MAX_ROWS = 128;
+const usePackedGemm = (rows: number) => rows >= 2 && rows <= 64;
 
-/** A layer's weight matrices transposed to (IC, OC). */
-type TransposedWeights = Record<"q" | "k" | "v" | "o" | "gate" | "up" | "down", Float32Array>;
+/** A layer's weight matrices packed by packLinearWeight. */
+type PackedWeights = Record<"q" | "k" | "v" | "o" | "gate" | "up" | "down", Float32Array>;
 
 type Scratch = Record<"x" | "h" | "q" | "k" | "v" | "y" | "o" | "gate" | "up" | "act", Float32Array>;
 
@@ -88,8 +89,8 @@ export class CachedDecoder {
   private readonly embedding: Float32Array;
   private readonly finalNorm: Float32Array;
   private readonly head: Float32Array;
-  private readonly layersT: TransposedWeights[];
-  private readonly headT: Float32Array;
+  private readonly packedLayers: PackedWeights[];
+  private readonly packedHead: Float32Array;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   // scratch buffers, grown on demand and reused across calls
@@ -117,12 +118,12 @@ export class CachedDecoder {
     const KV = c.num_key_value_heads * c.head_dim;
     const C = c.hidden_size;
     const F = c.intermediate_size;
-    const t = (w: Float32Array, rows: number, cols: number) => {
-      const out = new Float32Array(rows * cols);
-      this.backend.transpose(out, w, rows, cols);
+    const t = (w: Float32Array, OC: number, IC: number) => {
+      const out = new Float32Array(packedLinearSize(IC, OC));
+      this.backend.packLinearWeight(out, w, OC, IC);
       return out;
     };
-    this.layersT = this.layers.map((w) => ({
+    this.packedLayers = this.layers.map((w) => ({
       q: t(w.q, H, C),
       k: t(w.k, KV, C),
       v: t(w.v, KV, C),
@@ -131,7 +132,7 @@ export class CachedDecoder {
       up: t(w.up, F, C),
       down: t(w.down, C, F),
     }));
-    this.headT = t(this.head, c.vocab_size, C);
+    this.packedHead = t(this.head, c.vocab_size, C);
     ({ cos: this.cos, sin: this.sin } = ropeTable(maxLen, c.head_dim, c.rope_theta));
   }
 
@@ -197,19 +198,19 @@ export class CachedDecoder {
     const short = { slot: pick(slots), start: pick(starts), count: pick(counts), past: pick(pasts) };
     const b = this.scratch(N, long.length > 0 ? longest : 0);
 
-    // out (N, OC) = inp (N, IC) @ W^T + bias, with W (OC, IC) or its transposed copy
-    const skinny = N <= TRANSPOSED_GEMM_MAX_ROWS;
+    // out (N, OC) = inp (N, IC) @ W^T + bias, with W (OC, IC) or its packed copy
+    const skinny = usePackedGemm(N);
     const linear = (
       out: Float32Array,
       inp: Float32Array,
       l: number,
-      name: keyof TransposedWeights,
+      name: keyof PackedWeights,
       bias: Float32Array | null,
       IC: number,
       OC: number,
     ) =>
       skinny
-        ? be.matmulForwardT(out, inp, this.layersT[l]![name], bias, N, IC, OC)
+        ? be.matmulForwardPacked(out, inp, this.packedLayers[l]![name], bias, N, IC, OC)
         : be.matmulForward(out, inp, this.layers[l]![name], bias, N, IC, OC);
 
     be.embeddingForward(b.x, tokens, this.embedding, N, C);
@@ -291,7 +292,7 @@ export class CachedDecoder {
     const normed = b.h.subarray(0, R * C);
     be.rmsnormForward(normed, this.rstd.subarray(0, R), last, this.finalNorm, R, C, c.rms_norm_eps);
     const logits = new Float32Array(R * V);
-    if (R <= TRANSPOSED_GEMM_MAX_ROWS) be.matmulForwardT(logits, normed, this.headT, null, R, C, V);
+    if (usePackedGemm(R)) be.matmulForwardPacked(logits, normed, this.packedHead, null, R, C, V);
     else be.matmulForward(logits, normed, this.head, null, R, C, V);
     return logits;
   }
