@@ -126,3 +126,31 @@ test("the embedded omni-tiny-judge prefers the reference to an empty answer, in-
     await judgeServer.close();
   }
 });
+
+test("a retrained local judge under the same name does not read the old one's cached verdicts", async () => {
+  const { createJudgeClient, weightsFingerprint } = await import("../src/rewards/judge/client.js");
+  const { JudgeEndpointConfig } = await import("../src/rewards/judge/config.js");
+  const cacheDir = tempDir("judge-cache-");
+  const other = writeTinyChatModel(tempDir("judge-local-b-"), 2); // same name, other weights
+  assert.equal(weightsFingerprint(dir), weightsFingerprint(dir), "the fingerprint is stable");
+  assert.notEqual(weightsFingerprint(dir), weightsFingerprint(other));
+  const ask = async (modelDir: string) => {
+    const cfg = JudgeEndpointConfig.parse({
+      backend: "local",
+      model: "tiny-judge",
+      model_dir: modelDir,
+      max_tokens: 6,
+      cache: `${cacheDir}/cache.jsonl`,
+    });
+    const client = createJudgeClient(cfg);
+    const reply = await client.ask([{ role: "user", content: "Which is better, A or B?" }]);
+    await client.close();
+    return reply;
+  };
+  const first = await ask(dir);
+  assert.ok(first.ok && !first.cached);
+  const again = await ask(dir);
+  assert.ok(again.ok && again.cached, "the same weights read the cache");
+  const retrained = await ask(other);
+  assert.ok(retrained.ok && !retrained.cached, "other weights under the same name ask the model");
+});

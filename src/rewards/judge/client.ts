@@ -1,7 +1,9 @@
 // JudgeClient: every model-based grader's way to ask a question. It adds, around a ChatBackend,
 // a concurrency limit, retries with backoff, a per-attempt timeout, a persistent cache keyed by
 // everything that shapes the reply, de-duplication of identical calls in flight, and statistics.
-import { isAbsolute, resolve } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { isAbsolute, join, resolve } from "node:path";
 import { Rng } from "../../engine/rng.js";
 import type { ChatMessage } from "../types.js";
 import type { ChatBackend } from "./backend.js";
@@ -21,6 +23,11 @@ export interface JudgeClientOptions {
   backend: ChatBackend;
   /** Settings that change the reply; part of every cache key. */
   model: string;
+  /**
+   * What identifies the judge's weights beyond its name, also in every cache key: a local model's
+   * weightsFingerprint, so a retrained judge under the same name never reads the old one's verdicts.
+   */
+  weights?: string;
   temperature: number;
   maxTokens: number;
   concurrency: number;
@@ -51,6 +58,7 @@ export class JudgeClient {
   ask(messages: ChatMessage[], variant = 0, signal?: AbortSignal): Promise<JudgeReply> {
     const key = cacheKey({
       model: this.opts.model,
+      ...(this.opts.weights ? { weights: this.opts.weights } : {}),
       temperature: this.opts.temperature,
       max_tokens: this.opts.maxTokens,
       messages,
@@ -117,13 +125,36 @@ function localModelDir(cfg: JudgeEndpointConfig, baseDir?: string): string {
   return isAbsolute(cfg.model_dir) ? cfg.model_dir : resolve(baseDir ?? process.cwd(), cfg.model_dir);
 }
 
+/** Files whose contents are hashed whole by weightsFingerprint (bigger ones by size and mtime). */
+const HASH_WHOLE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A short fingerprint of a model directory's weights and config: sha256 over each *.safetensors file
+ * and config.json (by content up to 256 MB, by size and modification time beyond that).
+ */
+export function weightsFingerprint(dir: string): string {
+  const h = createHash("sha256");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors") || f === "config.json")
+    .sort();
+  for (const f of files) {
+    const path = join(dir, f);
+    const st = statSync(path);
+    h.update(`${f}\0`);
+    if (st.size <= HASH_WHOLE_BYTES) h.update(readFileSync(path));
+    else h.update(`${st.size}:${st.mtimeMs}`);
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
 /** Builds a client from a validated endpoint config. */
 export function createJudgeClient(cfg: JudgeEndpointConfig, ctx: JudgeClientContext = {}): JudgeClient {
   const model = resolveModel(cfg, ctx.env);
+  const localDir = cfg.backend === "local" && !ctx.backendFactory ? localModelDir(cfg, ctx.baseDir) : null;
   const backend =
     ctx.backendFactory?.(cfg) ??
-    (cfg.backend === "local"
-      ? LocalChatBackend.fromDir(localModelDir(cfg, ctx.baseDir))
+    (localDir
+      ? LocalChatBackend.fromDir(localDir)
       : new OpenAiChatBackend({
           baseURL: resolveBaseUrl(cfg, ctx.env),
           apiKey: resolveApiKey(cfg, ctx.env),
@@ -137,6 +168,7 @@ export function createJudgeClient(cfg: JudgeEndpointConfig, ctx: JudgeClientCont
   return new JudgeClient({
     backend,
     model,
+    ...(localDir && existsSync(localDir) ? { weights: weightsFingerprint(localDir) } : {}),
     temperature: cfg.temperature,
     maxTokens: cfg.max_tokens,
     concurrency: cfg.concurrency,
