@@ -11,8 +11,8 @@
 //
 // The decoder keeps a packed copy of every weight matrix (packLinearWeight), made when it is
 // constructed: with few rows per call (decode steps), matmulForwardPacked reads those in place, where
-// the BLAS would repack the whole weight on every call. So a decoder sees the weights as they were at
-// construction; generate() builds a fresh one per call.
+// the BLAS would repack the whole weight on every call. So a decoder must not outlive a weight update;
+// generate() builds a fresh one per call. Models too big to copy cheaply (PACK_MAX_FLOATS) skip it.
 import type { Backend } from "../engine/backend.js";
 import { packedLinearSize, ropeTable } from "../engine/backend.js";
 import type { LlamaConfig } from "./config.js";
@@ -66,6 +66,9 @@ const GEMM_ATTENTION_MIN_TOKENS = 48;
  */
 const usePackedGemm = (rows: number) => rows >= 2 && rows <= 64;
 
+/** Above this many weight floats (256 MB) the decoder does not copy the weights and uses the BLAS. */
+const PACK_MAX_FLOATS = 64 * 1024 * 1024;
+
 /** A layer's weight matrices packed by packLinearWeight. */
 type PackedWeights = Record<"q" | "k" | "v" | "o" | "gate" | "up" | "down", Float32Array>;
 
@@ -79,7 +82,7 @@ export interface Chunk {
 
 /**
  * Runs chunks of new tokens through a model, reading and extending a KvCache. Long calls read the
- * model's weights live; short ones read the transposed copies made at construction (see above).
+ * model's weights; short ones their packed copies, made at construction (see above).
  */
 export class CachedDecoder {
   readonly cache: KvCache;
@@ -89,8 +92,9 @@ export class CachedDecoder {
   private readonly embedding: Float32Array;
   private readonly finalNorm: Float32Array;
   private readonly head: Float32Array;
-  private readonly packedLayers: PackedWeights[];
-  private readonly packedHead: Float32Array;
+  /** Packed weight copies, or null when the model is too big to copy (PACK_MAX_FLOATS). */
+  private readonly packedLayers: PackedWeights[] | null;
+  private readonly packedHead: Float32Array | null;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   // scratch buffers, grown on demand and reused across calls
@@ -118,21 +122,25 @@ export class CachedDecoder {
     const KV = c.num_key_value_heads * c.head_dim;
     const C = c.hidden_size;
     const F = c.intermediate_size;
-    const t = (w: Float32Array, OC: number, IC: number) => {
+    const pack = (w: Float32Array, OC: number, IC: number) => {
       const out = new Float32Array(packedLinearSize(IC, OC));
       this.backend.packLinearWeight(out, w, OC, IC);
       return out;
     };
-    this.packedLayers = this.layers.map((w) => ({
-      q: t(w.q, H, C),
-      k: t(w.k, KV, C),
-      v: t(w.v, KV, C),
-      o: t(w.o, C, H),
-      gate: t(w.gate, F, C),
-      up: t(w.up, F, C),
-      down: t(w.down, C, F),
-    }));
-    this.packedHead = t(this.head, c.vocab_size, C);
+    const floats = c.num_hidden_layers * (2 * C * H + 2 * C * KV + 3 * C * F) + c.vocab_size * C;
+    const copy = floats <= PACK_MAX_FLOATS;
+    this.packedLayers = copy
+      ? this.layers.map((w) => ({
+          q: pack(w.q, H, C),
+          k: pack(w.k, KV, C),
+          v: pack(w.v, KV, C),
+          o: pack(w.o, C, H),
+          gate: pack(w.gate, F, C),
+          up: pack(w.up, F, C),
+          down: pack(w.down, C, F),
+        }))
+      : null;
+    this.packedHead = copy ? pack(this.head, c.vocab_size, C) : null;
     ({ cos: this.cos, sin: this.sin } = ropeTable(maxLen, c.head_dim, c.rope_theta));
   }
 
@@ -199,7 +207,7 @@ export class CachedDecoder {
     const b = this.scratch(N, long.length > 0 ? longest : 0);
 
     // out (N, OC) = inp (N, IC) @ W^T + bias, with W (OC, IC) or its packed copy
-    const skinny = usePackedGemm(N);
+    const packed = usePackedGemm(N) ? this.packedLayers : null;
     const linear = (
       out: Float32Array,
       inp: Float32Array,
@@ -209,8 +217,8 @@ export class CachedDecoder {
       IC: number,
       OC: number,
     ) =>
-      skinny
-        ? be.matmulForwardPacked(out, inp, this.packedLayers[l]![name], bias, N, IC, OC)
+      packed
+        ? be.matmulForwardPacked(out, inp, packed[l]![name], bias, N, IC, OC)
         : be.matmulForward(out, inp, this.layers[l]![name], bias, N, IC, OC);
 
     be.embeddingForward(b.x, tokens, this.embedding, N, C);
@@ -292,7 +300,8 @@ export class CachedDecoder {
     const normed = b.h.subarray(0, R * C);
     be.rmsnormForward(normed, this.rstd.subarray(0, R), last, this.finalNorm, R, C, c.rms_norm_eps);
     const logits = new Float32Array(R * V);
-    if (usePackedGemm(R)) be.matmulForwardPacked(logits, normed, this.packedHead, null, R, C, V);
+    if (usePackedGemm(R) && this.packedHead)
+      be.matmulForwardPacked(logits, normed, this.packedHead, null, R, C, V);
     else be.matmulForward(logits, normed, this.head, null, R, C, V);
     return logits;
   }
