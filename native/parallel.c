@@ -48,25 +48,11 @@ static long now_ns(void) {
   return t.tv_sec * 1000000000L + t.tv_nsec;
 }
 
-// Spins until *value != unlike (returns 1) or SPIN_NS pass (returns 0).
-static int spin_while_equal(const long *value, long unlike) {
+// Spins until (*value == target) == want_equal (returns 1), or SPIN_NS pass (returns 0).
+static int spin_until(const long *value, long target, int want_equal) {
   long start = 0;
   for (int i = 0;; i++) {
-    if (__atomic_load_n(value, __ATOMIC_ACQUIRE) != unlike) return 1;
-    CPU_RELAX();
-    if ((i & 63) == 0) {
-      long t = now_ns();
-      if (start == 0) start = t;
-      else if (t - start > SPIN_NS) return 0;
-    }
-  }
-}
-
-// Spins until *value is 0 (returns 1) or SPIN_NS pass (returns 0).
-static int spin_while_equal_nonzero(const long *value) {
-  long start = 0;
-  for (int i = 0;; i++) {
-    if (__atomic_load_n(value, __ATOMIC_ACQUIRE) == 0) return 1;
+    if ((__atomic_load_n(value, __ATOMIC_ACQUIRE) == target) == want_equal) return 1;
     CPU_RELAX();
     if ((i & 63) == 0) {
       long t = now_ns();
@@ -80,7 +66,7 @@ static void *worker(void *p) {
   int id = (int)(long)p; // 1..n_workers
   long seen = 0;
   for (;;) {
-    if (!spin_while_equal(&generation, seen)) {
+    if (!spin_until(&generation, seen, 0)) {  // a new job: generation moved on
       pthread_mutex_lock(&mu);
       while (__atomic_load_n(&generation, __ATOMIC_ACQUIRE) == seen) pthread_cond_wait(&cv_start, &mu);
       pthread_mutex_unlock(&mu);
@@ -142,7 +128,7 @@ void parallel_rows(void (*fn)(void *arg, int i0, int i1), void *arg, int n, doub
   int i0, i1;
   range(0, threads, n, &i0, &i1);
   fn(arg, i0, i1);
-  if (!spin_while_equal_nonzero(&pending)) {
+  if (!spin_until(&pending, 0, 1)) {  // every worker done
     pthread_mutex_lock(&mu);
     while (__atomic_load_n(&pending, __ATOMIC_ACQUIRE) > 0) pthread_cond_wait(&cv_done, &mu);
     pthread_mutex_unlock(&mu);
