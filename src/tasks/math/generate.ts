@@ -7,8 +7,20 @@ import { answerString, boxedAnswer } from "./work.js";
 
 export const MATH_INSTRUCTION = "Solve the problem step by step, then put the final answer in \\boxed{}.";
 
-export function drawMathItem(rng: Rng): TaskItem | null {
-  const steps = between(rng, 1, 4);
+/** Draws the number of steps: uniform over 1-4 (the bundled datasets), or by `weights[steps - 1]`. */
+function drawSteps(rng: Rng, weights?: readonly number[]): number {
+  if (!weights) return between(rng, 1, 4);
+  const total = weights.reduce((a, b) => a + b, 0);
+  let u = rng.next() * total;
+  for (let i = 0; i < weights.length; i++) {
+    u -= weights[i]!;
+    if (u < 0) return i + 1;
+  }
+  return weights.length;
+}
+
+export function drawMathItem(rng: Rng, stepWeights?: readonly number[]): TaskItem | null {
+  const steps = drawSteps(rng, stepWeights);
   const family = rng.pick(MATH_FAMILIES.filter((f) => f.minSteps <= steps && steps <= f.maxSteps));
   const problem = family.make(rng, steps);
   if (!problem) return null;
@@ -27,3 +39,16 @@ export function drawMathItem(rng: Rng): TaskItem | null {
 }
 
 export const mathTask: TaskGenerator = { name: "math", ability: "math", createDrawer: () => drawMathItem };
+
+/**
+ * The math task with another difficulty mix: `weights[d - 1]` is the relative share of d-step problems
+ * (d = 1..4). For pilots of an easier mix; the bundled datasets use `mathTask` (uniform).
+ */
+export function mathTaskWithSteps(weights: readonly number[]): TaskGenerator {
+  if (weights.length !== 4 || weights.some((w) => !(w >= 0)) || weights.every((w) => w === 0)) {
+    throw new Error(
+      `math step weights: need 4 non-negative weights, not all 0 (got ${JSON.stringify(weights)})`,
+    );
+  }
+  return { name: "math", ability: "math", createDrawer: () => (rng) => drawMathItem(rng, weights) };
+}

@@ -1,0 +1,68 @@
+// Arithmetic drills (src/embedded/arithmetic.ts): right results, the sizes the math families use, the
+// format of the worked solutions, and never an equation of a math train or test reference.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  ARITH_OPS,
+  arithmeticDocs,
+  completesEquation,
+  drawEquation,
+  equationKey,
+  heldOutEquations,
+  referenceEquations,
+} from "../src/embedded/arithmetic.js";
+import { loadDomainRows } from "../src/embedded/corpus.js";
+import { Rng } from "../src/engine/rng.js";
+
+test("drawn equations are exact, non-negative and within the math families' sizes", () => {
+  const rng = new Rng(3);
+  const seen = new Set<string>();
+  for (let i = 0; i < 4000; i++) {
+    const e = drawEquation(rng);
+    seen.add(e.op);
+    const exact = { "+": e.a + e.b, "-": e.a - e.b, "×": e.a * e.b, "÷": e.a / e.b }[e.op];
+    assert.equal(e.result, exact, equationKey(e));
+    assert.ok(Number.isInteger(e.result) && e.result >= 0, equationKey(e));
+    if (e.op === "+" || e.op === "-") assert.ok(e.a < 10000 && e.b < 10000);
+    if (e.op === "×") assert.ok(e.a < 1000 && e.b < 100);
+    if (e.op === "÷") assert.ok(e.b >= 2 && e.b < 100 && e.result < 1000);
+  }
+  assert.deepEqual([...seen].sort(), [...ARITH_OPS].sort());
+});
+
+test("drill documents use the solutions' equation form and skip the references' equations", async () => {
+  const rows = await loadDomainRows("datasets");
+  const references = referenceEquations([...rows.math.train, ...rows.math.test]);
+  assert.ok(references.size > 1000, `only ${references.size} reference equations found`);
+  assert.ok(references.has("91 - 37"), "the first test row's first equation (91 - 37 = 54) is collected");
+  const docs = arithmeticDocs(200, new Rng(5), references, 16);
+  assert.equal(docs.length, 200);
+  const lines = docs.flatMap((d) => d.split("\n"));
+  assert.equal(lines.length, 200 * 16);
+  // the drills parse back with the same pattern that reads the references
+  const parsed = referenceEquations(lines.map((l) => ({ extra_info: { reference: l } }) as never));
+  assert.ok(parsed.size > 3000, `drills parse back: ${parsed.size}`);
+  for (const key of parsed) assert.ok(!references.has(key), `drill shows reference equation ${key}`);
+  for (const line of lines) assert.match(line, /^\d+ [-+×÷] \d+ = \d+\.$/);
+
+  const held = heldOutEquations(new Rng(6), references, 25);
+  assert.equal(held.length, 100);
+  assert.equal(new Set(held.map(equationKey)).size, 100);
+  for (const e of held) assert.ok(!references.has(equationKey(e)));
+});
+
+test("a completion counts only when its first number is the exact result", () => {
+  const e = { a: 91, op: "-" as const, b: 37, result: 54 };
+  assert.equal(completesEquation(" 54", e), true);
+  assert.equal(completesEquation(" 54.", e), true);
+  assert.equal(completesEquation(" 54\nAfter", e), true);
+  assert.equal(completesEquation(" 541", e), false);
+  assert.equal(completesEquation(" 54.5", e), false);
+  assert.equal(completesEquation(" 55", e), false);
+  assert.equal(completesEquation(" about 54", e), false);
+  assert.equal(completesEquation("", e), false);
+  const five = { a: 10, op: "÷" as const, b: 2, result: 5 };
+  assert.equal(completesEquation(" 5.", five), true);
+  assert.equal(completesEquation(" 54", five), false);
+  assert.equal(completesEquation(" 5.4", five), false);
+});
