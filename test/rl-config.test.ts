@@ -6,6 +6,8 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../src/config/load.js";
 import { loadTrainConfig, parseTrainConfig } from "../src/rl/config.js";
+import { inDifficultyRange } from "../src/rl/trainer.js";
+import type { Row } from "../src/tasks/schema.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -78,4 +80,26 @@ test("--set overrides apply before validation, and bad ones name the override", 
   bad(["steps.x=3"], /steps is 10, not a mapping/);
   bad(["optim.lr=fast"], /with --set optim\.lr=fast.*optim\.lr/s);
   bad(["rl.group_sise=3"], /rl: .*group_sise/);
+});
+
+test("data.difficulty keeps the rows in range; rows without a difficulty never match", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omni-diff-"));
+  const file = join(dir, "t.yaml");
+  writeFileSync(file, "steps: 1\n");
+  assert.equal(loadTrainConfig(file).data.difficulty, null, "no filter by default");
+  const cfg = loadTrainConfig(file, ["data.difficulty.max=2"]);
+  assert.deepEqual(cfg.data.difficulty, { min: null, max: 2 });
+  const row = (difficulty: unknown) => ({ extra_info: { difficulty } }) as unknown as Row;
+  const range = cfg.data.difficulty!;
+  assert.deepEqual(
+    [1, 2, 3, 4].map((d) => inDifficultyRange(row(d), range)),
+    [true, true, false, false],
+  );
+  assert.equal(inDifficultyRange(row(undefined), range), false);
+  assert.equal(inDifficultyRange(row("1"), range), false);
+  assert.equal(inDifficultyRange(row(3), { min: 3, max: 3 }), true);
+  assert.throws(
+    () => loadTrainConfig(file, ["data.difficulty.top=2"]),
+    (err: unknown) => err instanceof ConfigError && /data\.difficulty.*top/s.test(err.message),
+  );
 });

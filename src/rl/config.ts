@@ -127,6 +127,14 @@ export const TrainConfigSchema = z.strictObject({
     .strictObject({
       dir: z.string().default("datasets"),
       split: z.string().default("train"),
+      /**
+       * Keep only rows whose extra_info.difficulty lies in [min, max] (before max_rows): online-RL
+       * practice drops prompts the policy never solves, whose groups carry no advantage. null = all.
+       */
+      difficulty: z
+        .strictObject({ min: z.number().nullable().default(null), max: z.number().nullable().default(null) })
+        .nullable()
+        .default(null),
       /** First N rows per task (null = all). */
       max_rows: posInt().nullable().default(null),
     })

@@ -75,6 +75,13 @@ export function runDirOf(cfg: TrainConfig): string {
   return join(cfg.out_dir, cfg.name);
 }
 
+/** Rows without a numeric extra_info.difficulty are dropped by any range. */
+export function inDifficultyRange(row: Row, range: { min: number | null; max: number | null }): boolean {
+  const d = row.extra_info.difficulty;
+  if (typeof d !== "number") return false;
+  return (range.min === null || d >= range.min) && (range.max === null || d <= range.max);
+}
+
 async function loadTrainRows(cfg: TrainConfig, router: RewardRouter): Promise<Record<string, Row[]>> {
   const data: Record<string, Row[]> = {};
   for (const task of cfg.tasks) {
@@ -83,6 +90,14 @@ async function loadTrainRows(cfg: TrainConfig, router: RewardRouter): Promise<Re
     if (!file)
       throw new Error(`no ${cfg.data.split} split for task "${task}": expected ${base}.jsonl or .parquet`);
     let rows = await readRows(file);
+    const range = cfg.data.difficulty;
+    if (range) {
+      rows = rows.filter((r) => inDifficultyRange(r, range));
+      if (rows.length === 0)
+        throw new Error(
+          `data.difficulty ${JSON.stringify(range)}: no row of ${file} has extra_info.difficulty in range`,
+        );
+    }
     if (cfg.data.max_rows !== null) rows = rows.slice(0, cfg.data.max_rows);
     for (const ds of new Set(rows.map((r) => r.data_source))) router.resolve(ds);
     data[task] = rows;
