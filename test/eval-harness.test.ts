@@ -22,8 +22,8 @@ function row(task: string, index: number, question: string, groundTruth: unknown
 // The fixed table: which prompt gets which answer, and what the harness must make of it.
 const MATH = [
   row("math", 0, "m0: 5 + 7?", "12"), // correct
-  row("math", 1, "m1: 6 + 7?", "13"), // wrong
-  row("math", 2, "m2: 2 + 2?", "4"), // no answer at all
+  row("math", 1, "m1: 6 + 7?", "13", { difficulty: 2 }), // wrong
+  row("math", 2, "m2: 2 + 2?", "4", { difficulty: 2 }), // no answer at all
   row("math", 3, "m3: 9 + 9?", "18"), // endpoint never answers -> generation_error
 ];
 const QA = [
@@ -129,6 +129,10 @@ test("eval against an endpoint reproduces hand-computed metrics, including malfo
   assert.equal(math!.passAtK["pass@1"], 0.25);
   assert.deepEqual(math!.statusCounts, { ok: 2, no_answer: 1, generation_error: 1 });
   assert.equal(math!.judge, undefined);
+  assert.deepEqual(math!.byDifficulty, {
+    "1": { prompts: 2, accuracy: 0.5 },
+    "2": { prompts: 2, accuracy: 0 },
+  });
 
   // qa: B is right, A is wrong.
   assert.equal(qa!.accuracy, 0.5);
@@ -154,6 +158,8 @@ test("eval against an endpoint reproduces hand-computed metrics, including malfo
   assert.deepEqual(JSON.parse(readFileSync(out, "utf8")).tasks, JSON.parse(JSON.stringify(result.tasks)));
   const table = formatEvalTable(result);
   for (const t of ["math", "qa", "writing", "generation_error:1"]) assert.ok(table.includes(t), t);
+  assert.ok(table.includes("math by difficulty: 1: 50.0% of 2, 2: 0.0% of 2"), table);
+  assert.ok(!table.includes("qa by difficulty"), "one level: no breakdown line");
 });
 
 test("several samples per prompt report unbiased pass@k", async () => {

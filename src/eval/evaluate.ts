@@ -90,6 +90,8 @@ export async function evaluate(
       };
       if (f.gen.tokens !== undefined) s.responseTokens = f.gen.tokens;
       if (f.gen.meanEntropy !== undefined) s.meanEntropy = f.gen.meanEntropy;
+      const difficulty = input.rows[f.promptIndex]!.extra_info.difficulty;
+      if (typeof difficulty === "number") s.difficulty = difficulty;
       if (opts.keepSamples) {
         records.push({
           task: input.task,
@@ -168,5 +170,10 @@ export function formatEvalTable(result: EvalResult): string {
     );
   }
   lines.push("", `mean normalized score: ${result.meanNormalizedScore.toFixed(3)} (${result.model})`);
+  for (const t of result.tasks) {
+    if (!t.byDifficulty || Object.keys(t.byDifficulty).length < 2) continue;
+    const parts = Object.entries(t.byDifficulty).map(([d, v]) => `${d}: ${pct(v.accuracy)} of ${v.prompts}`);
+    lines.push(`${t.task} by difficulty: ${parts.join(", ")}`);
+  }
   return lines.join("\n");
 }

@@ -17,6 +17,8 @@ export interface ScoredSample {
   responseTokens?: number;
   /** Mean per-token entropy of the policy while generating (local models only). */
   meanEntropy?: number;
+  /** The row's extra_info.difficulty, when it is a number. */
+  difficulty?: number;
 }
 
 export interface TaskMetrics {
@@ -36,6 +38,8 @@ export interface TaskMetrics {
   meanResponseChars: number;
   meanResponseTokens?: number;
   meanEntropy?: number;
+  /** Accuracy per extra_info.difficulty level (rows that have one), e.g. the math task's step count. */
+  byDifficulty?: Record<string, { prompts: number; accuracy: number }>;
 }
 
 /** Unbiased pass@k from n samples with c correct: 1 - C(n-c, k) / C(n, k), computed stably. */
@@ -107,6 +111,20 @@ export function computeTaskMetrics(task: string, samples: ScoredSample[], judged
   if (tokens.length > 0) metrics.meanResponseTokens = mean(tokens);
   const ent = samples.map((s) => s.meanEntropy).filter((e): e is number => e !== undefined);
   if (ent.length > 0) metrics.meanEntropy = mean(ent);
+  const levels = new Map<number, ScoredSample[]>();
+  for (const s of samples) {
+    if (s.difficulty === undefined) continue;
+    const list = levels.get(s.difficulty) ?? [];
+    list.push(s);
+    levels.set(s.difficulty, list);
+  }
+  if (levels.size > 0) {
+    metrics.byDifficulty = {};
+    for (const [d, list] of [...levels.entries()].sort(([a], [b]) => a - b)) {
+      const prompts = new Set(list.map((s) => s.promptIndex)).size;
+      metrics.byDifficulty[String(d)] = { prompts, accuracy: mean(list.map((s) => s.metric)) };
+    }
+  }
   return metrics;
 }
 

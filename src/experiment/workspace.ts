@@ -175,9 +175,14 @@ export class Workspace {
       keep_checkpoints: _k,
       log_samples: _l,
       eval: _e,
+      data,
       ...rest
     } = tc;
-    return fingerprint({ ...rest, start: spec.startFingerprint });
+    // Keys added to the train config after runs were recorded stay out of the fingerprint while they
+    // hold their default, so those runs remain reusable.
+    const { difficulty, ...dataBefore } = data;
+    const dataPart = difficulty === null ? dataBefore : data;
+    return fingerprint({ ...rest, data: dataPart, start: spec.startFingerprint });
   }
 
   runDir(key: string): string {
