@@ -3,7 +3,7 @@
 // train or test reference) and measures greedy accuracy on 400 held-out equations (100 per operator)
 // before and after every quarter of the budget. Each quarter restarts warmup + cosine.
 //
-//   node dist/scripts/arithmetic-pilot.js [STEPS=400] [LR=1e-3] [MODEL=models/omni-tiny]
+//   node dist/scripts/arithmetic-pilot.js [STEPS=400] [LR=1e-3] [MODEL=models/omni-tiny] [MAX_DIGITS=4]
 //
 // Nothing is saved: this measures learnability, it does not produce a model.
 import {
@@ -23,17 +23,18 @@ import { loadPretrained } from "../src/models/pretrained.js";
 const steps = Number(process.argv[2] ?? 400);
 const lr = Number(process.argv[3] ?? 1e-3);
 const modelDir = process.argv[4] ?? "models/omni-tiny";
+const maxDigits = Number(process.argv[5] ?? 4);
 const backend = loadBackend();
 const { model, tokenizer } = loadPretrained(modelDir, { backend });
 const rows = await loadDomainRows("datasets");
 const references = referenceEquations([...rows.math.train, ...rows.math.test]);
 const rng = new Rng(7);
-const held = heldOutEquations(rng.fork(), references, 100);
+const held = heldOutEquations(rng.fork(), references, 100, maxDigits);
 const unseen = new Set([...references, ...held.map(equationKey)]);
 console.log(`before: ${JSON.stringify(arithmeticAccuracy(model, tokenizer, held))}`);
 const stream = encodeStream(
   tokenizer,
-  arithmeticDocs(20000, rng.fork(), unseen),
+  arithmeticDocs(20000, rng.fork(), unseen, 16, maxDigits),
   tokenizer.tokenToId("<|eos|>")!,
 );
 console.log(`drill stream: ${stream.length} tokens (${20000 * 16} equations)`);

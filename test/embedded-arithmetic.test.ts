@@ -28,6 +28,11 @@ test("drawn equations are exact, non-negative and within the math families' size
     if (e.op === "÷") assert.ok(e.b >= 2 && e.b < 100 && e.result < 1000);
   }
   assert.deepEqual([...seen].sort(), [...ARITH_OPS].sort());
+  for (let i = 0; i < 2000; i++) {
+    const e = drawEquation(rng, ARITH_OPS[i % 4], 2);
+    const operands = e.op === "÷" ? [e.b, e.result] : [e.a, e.b];
+    for (const x of operands) assert.ok(x < 100, `maxDigits 2: ${equationKey(e)}`);
+  }
 });
 
 test("drill documents use the solutions' equation form and skip the references' equations", async () => {

@@ -23,7 +23,7 @@ export interface Equation {
 }
 
 /** Uniform over digit counts lo..hi, then uniform within that count (so 1-digit numbers are common). */
-function number(rng: Rng, loDigits: number, hiDigits: number): number {
+function numberOfDigits(rng: Rng, loDigits: number, hiDigits: number): number {
   const digits = loDigits + rng.int(hiDigits - loDigits + 1);
   const lo = digits === 1 ? 0 : 10 ** (digits - 1);
   return lo + rng.int(10 ** digits - lo);
@@ -31,29 +31,31 @@ function number(rng: Rng, loDigits: number, hiDigits: number): number {
 
 /**
  * One random equation. Sizes follow the math families: sums and differences of 1-4 digit numbers
- * (never negative), products of a 1-3 digit by a 1-2 digit number, exact quotients.
+ * (never negative), products of a 1-3 digit by a 1-2 digit number, exact quotients; `maxDigits`
+ * caps every operand (and quotient) at fewer digits.
  */
-export function drawEquation(rng: Rng, op: ArithOp = ARITH_OPS[rng.int(4)]!): Equation {
+export function drawEquation(rng: Rng, op: ArithOp = ARITH_OPS[rng.int(4)]!, maxDigits = 4): Equation {
+  const number = (lo: number, hi: number) => numberOfDigits(rng, lo, Math.min(hi, maxDigits));
   switch (op) {
     case "+": {
-      const a = number(rng, 1, 4);
-      const b = number(rng, 1, 4);
+      const a = number(1, 4);
+      const b = number(1, 4);
       return { a, op, b, result: a + b };
     }
     case "-": {
-      const x = number(rng, 1, 4);
-      const y = number(rng, 1, 4);
+      const x = number(1, 4);
+      const y = number(1, 4);
       const [a, b] = x >= y ? [x, y] : [y, x];
       return { a, op, b, result: a - b };
     }
     case "×": {
-      const a = number(rng, 1, 3);
-      const b = number(rng, 1, 2);
+      const a = number(1, 3);
+      const b = number(1, 2);
       return { a, op, b, result: a * b };
     }
     case "÷": {
-      const b = Math.max(2, number(rng, 1, 2));
-      const q = number(rng, 1, 3);
+      const b = Math.max(2, number(1, 2));
+      const q = number(1, 3);
       return { a: b * q, op, b, result: q };
     }
   }
@@ -76,12 +78,18 @@ export function referenceEquations(rows: readonly Row[]): Set<string> {
 }
 
 /** `docs` documents of `perDoc` drill lines each, none of whose `a op b` is in `exclude`. */
-export function arithmeticDocs(docs: number, rng: Rng, exclude: ReadonlySet<string>, perDoc = 16): string[] {
+export function arithmeticDocs(
+  docs: number,
+  rng: Rng,
+  exclude: ReadonlySet<string>,
+  perDoc = 16,
+  maxDigits = 4,
+): string[] {
   const out: string[] = [];
   for (let d = 0; d < docs; d++) {
     const lines: string[] = [];
     while (lines.length < perDoc) {
-      const e = drawEquation(rng);
+      const e = drawEquation(rng, ARITH_OPS[rng.int(4)]!, maxDigits);
       if (!exclude.has(equationKey(e))) lines.push(equationText(e));
     }
     out.push(lines.join("\n"));
@@ -90,13 +98,18 @@ export function arithmeticDocs(docs: number, rng: Rng, exclude: ReadonlySet<stri
 }
 
 /** `perOp` equations of each operator whose keys are in neither `exclude` nor each other. */
-export function heldOutEquations(rng: Rng, exclude: ReadonlySet<string>, perOp: number): Equation[] {
+export function heldOutEquations(
+  rng: Rng,
+  exclude: ReadonlySet<string>,
+  perOp: number,
+  maxDigits = 4,
+): Equation[] {
   const seen = new Set<string>();
   const out: Equation[] = [];
   for (const op of ARITH_OPS) {
     let n = 0;
     while (n < perOp) {
-      const e = drawEquation(rng, op);
+      const e = drawEquation(rng, op, maxDigits);
       const key = equationKey(e);
       if (exclude.has(key) || seen.has(key)) continue;
       seen.add(key);
