@@ -54,6 +54,10 @@ test("drill documents use the solutions' equation form and skip the references' 
   assert.equal(held.length, 100);
   assert.equal(new Set(held.map(equationKey)).size, 100);
   for (const e of held) assert.ok(!references.has(equationKey(e)));
+  assert.throws(
+    () => heldOutEquations(new Rng(6), new Set(), 100, 1),
+    /only 55 distinct unseen - equations of at most 1 digits/,
+  );
 });
 
 test("a completion counts only when its first number is the exact result", () => {

@@ -108,7 +108,11 @@ export function heldOutEquations(
   const out: Equation[] = [];
   for (const op of ARITH_OPS) {
     let n = 0;
-    while (n < perOp) {
+    for (let tries = 0; n < perOp; tries++) {
+      if (tries > perOp * 1000)
+        throw new Error(
+          `only ${n} distinct unseen ${op} equations of at most ${maxDigits} digits (asked ${perOp})`,
+        );
       const e = drawEquation(rng, op, maxDigits);
       const key = equationKey(e);
       if (exclude.has(key) || seen.has(key)) continue;
