@@ -1,7 +1,7 @@
-// Arithmetic drills for omni-tiny's pretraining: lines `a op b = c.` in the exact form the math
-// domain's worked solutions use (src/tasks/math/work.ts), with integer operands of the sizes those
-// solutions need. A 5.9M model does not learn 2-4 digit arithmetic from ~20k worked solutions (16% of
-// its equations were right); the drills show it many more equations per token.
+// Arithmetic drills: lines `a op b = c.` in the exact form the math domain's worked solutions use
+// (src/tasks/math/work.ts), with integer operands of the sizes those solutions need. omni-tiny gets
+// only 16% of the equations in its solutions right; scripts/arithmetic-pilot.ts measures whether
+// training on drills teaches it (it did not: models/omni-tiny/README.md). Not part of any recipe yet.
 //
 // The drills never show an equation that occurs in a math train or test reference, so the RL rows'
 // and the eval's computations stay unseen. arithmeticAccuracy measures the skill itself: greedy
