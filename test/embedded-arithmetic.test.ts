@@ -10,6 +10,8 @@ import {
   equationKey,
   heldOutEquations,
   referenceEquations,
+  scratchpadResult,
+  scratchpadText,
 } from "../src/embedded/arithmetic.js";
 import { loadDomainRows } from "../src/embedded/corpus.js";
 import { Rng } from "../src/engine/rng.js";
@@ -74,4 +76,31 @@ test("a completion counts only when its first number is the exact result", () =>
   assert.equal(completesEquation(" 5.", five), true);
   assert.equal(completesEquation(" 54", five), false);
   assert.equal(completesEquation(" 5.4", five), false);
+});
+
+test("the scratchpad writes each column as a one-digit fact with its carry or borrow", () => {
+  const eq = (a: number, op: "+" | "-", b: number) => ({ a, op, b, result: op === "+" ? a + b : a - b });
+  assert.equal(
+    scratchpadText(eq(478, "+", 356)),
+    "478 + 356: 8 + 6 = 14, 7 + 5 + 1 = 13, 4 + 3 + 1 = 8, so 478 + 356 = 834.",
+  );
+  assert.equal(scratchpadText(eq(91, "-", 37)), "91 - 37: 11 - 7 = 4, 8 - 3 = 5, so 91 - 37 = 54.");
+  assert.equal(
+    scratchpadText(eq(1460, "-", 701)),
+    "1460 - 701: 10 - 1 = 9, 5 - 0 = 5, 14 - 7 = 7, 0 = 0, so 1460 - 701 = 759.",
+  );
+  assert.equal(scratchpadText(eq(9999, "+", 1)).endsWith("9 + 1 = 10, so 9999 + 1 = 10000."), true);
+  // the columns reassemble the result: each column's last digit, right to left (the last column whole)
+  const rng = new Rng(9);
+  for (let i = 0; i < 500; i++) {
+    const e = drawEquation(rng, i % 2 ? "+" : "-");
+    const text = scratchpadText(e);
+    assert.equal(scratchpadResult(text), e.result, text);
+    const columns = [...text.matchAll(/= (\d+)(?=,)/g)].map((m) => Number(m[1]));
+    const digits = columns.map((v, c) => (c === columns.length - 1 ? v : v % 10));
+    assert.equal(Number(digits.reverse().join("")), e.result, text);
+  }
+  assert.throws(() => scratchpadText({ a: 6, op: "×", b: 7, result: 42 }), /only \+ and -/);
+  assert.equal(scratchpadResult("3 + 4: 3 + 4 = 7, so 3 + 4 = 7"), 7);
+  assert.equal(scratchpadResult("3 + 4: 3 + 4 = 7"), null);
 });

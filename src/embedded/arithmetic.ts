@@ -61,6 +61,10 @@ export function drawEquation(rng: Rng, op: ArithOp = ARITH_OPS[rng.int(4)]!, max
   }
 }
 
+/** `plain`: `a op b = c.`; `scratchpad`: the column work first (sums and differences only). */
+export type DrillFormat = "plain" | "scratchpad";
+const SCRATCHPAD_OPS: readonly ArithOp[] = ["+", "-"];
+
 export const equationKey = (e: { a: number; op: string; b: number }): string => `${e.a} ${e.op} ${e.b}`;
 export const equationText = (e: Equation): string => `${equationKey(e)} = ${e.result}.`;
 
@@ -84,13 +88,15 @@ export function arithmeticDocs(
   exclude: ReadonlySet<string>,
   perDoc = 16,
   maxDigits = 4,
+  format: DrillFormat = "plain",
 ): string[] {
+  const ops = format === "plain" ? ARITH_OPS : SCRATCHPAD_OPS;
   const out: string[] = [];
   for (let d = 0; d < docs; d++) {
     const lines: string[] = [];
     while (lines.length < perDoc) {
-      const e = drawEquation(rng, ARITH_OPS[rng.int(4)]!, maxDigits);
-      if (!exclude.has(equationKey(e))) lines.push(equationText(e));
+      const e = drawEquation(rng, ops[rng.int(ops.length)]!, maxDigits);
+      if (!exclude.has(equationKey(e))) lines.push(format === "plain" ? equationText(e) : scratchpadText(e));
     }
     out.push(lines.join("\n"));
   }
@@ -144,20 +150,23 @@ export function arithmeticAccuracy(
   tokenizer: TextTokenizer,
   equations: readonly Equation[],
   batch = 64,
+  format: DrillFormat = "plain",
 ): ArithmeticAccuracy {
   const counts: Record<string, { n: number; right: number }> = {};
   let right = 0;
   for (let i = 0; i < equations.length; i += batch) {
     const chunk = equations.slice(i, i + batch);
-    const prompts = chunk.map((e) => tokenizer.encode(`${equationKey(e)} =`, { addSpecialTokens: false }));
+    const prompt = (e: Equation) => (format === "plain" ? `${equationKey(e)} =` : `${equationKey(e)}:`);
+    const prompts = chunk.map((e) => tokenizer.encode(prompt(e), { addSpecialTokens: false }));
     const gens = generate(model, prompts, {
-      maxNewTokens: 8,
+      maxNewTokens: format === "plain" ? 8 : 80,
       temperature: 0,
       stop: [".", "\n"],
       decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
     });
     chunk.forEach((e, j) => {
-      const ok = completesEquation(gens[j]!.text ?? "", e);
+      const text = gens[j]!.text ?? "";
+      const ok = format === "plain" ? completesEquation(text, e) : scratchpadResult(text) === e.result;
       const c = counts[e.op] ?? { n: 0, right: 0 };
       counts[e.op] = c;
       c.n++;
@@ -175,4 +184,40 @@ export function arithmeticAccuracy(
     byOp,
     all: Math.round((right / Math.max(1, equations.length)) * 1000) / 1000,
   };
+}
+
+/**
+ * The same equation with its column work written out, right to left, carries and borrows included
+ * (sums and differences only): `478 + 356: 8 + 6 = 14, 7 + 5 + 1 = 13, 4 + 3 + 1 = 8, so 478 + 356 = 834.`
+ * and `91 - 37: 11 - 7 = 4, 8 - 3 = 5, so 91 - 37 = 54.` Each step is a one-digit fact.
+ */
+export function scratchpadText(e: Equation): string {
+  if (e.op !== "+" && e.op !== "-") throw new Error(`scratchpad: only + and - (got ${e.op})`);
+  const da = String(e.a).split("").reverse().map(Number);
+  const db = String(e.b).split("").reverse().map(Number);
+  const steps: string[] = [];
+  let carry = 0;
+  for (let i = 0; i < Math.max(da.length, db.length); i++) {
+    const x = da[i] ?? 0;
+    const y = db[i] ?? 0;
+    if (e.op === "+") {
+      const terms = [x, ...(i < db.length ? [y] : []), ...(carry ? [carry] : [])];
+      const sum = terms.reduce((s, t) => s + t, 0);
+      steps.push(`${terms.join(" + ")} = ${sum}`);
+      carry = sum >= 10 ? 1 : 0;
+    } else {
+      const top = x - carry;
+      const borrow = top < y ? 1 : 0;
+      const from = top + 10 * borrow;
+      steps.push(i < db.length ? `${from} - ${y} = ${from - y}` : `${from} = ${from}`);
+      carry = borrow;
+    }
+  }
+  return `${equationKey(e)}: ${steps.join(", ")}, so ${equationText(e)}`;
+}
+
+/** The result a scratchpad completion ends on (`..., so a op b = N.`), or null. */
+export function scratchpadResult(completion: string): number | null {
+  const m = /so \d+ [-+] \d+ = (\d+)(?!\d)/.exec(completion);
+  return m ? Number(m[1]) : null;
 }
