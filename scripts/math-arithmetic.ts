@@ -6,6 +6,7 @@
 //   omni-thinker eval --model models/omni-tiny --tasks math --keep-samples --out /tmp/math.json
 //   node dist/scripts/math-arithmetic.js /tmp/math.json
 import { readFileSync } from "node:fs";
+import { INTEGER_EQUATION } from "../src/embedded/arithmetic.js";
 
 interface EvalSample {
   task: string;
@@ -23,7 +24,6 @@ if (!Array.isArray(result.samples)) {
   process.exit(2);
 }
 
-const EQUATION = /(?<![\d.])(\d+) ([-+×÷]) (\d+) = (\d+)(?!\d|\.\d|\/)/g; // integers only
 const exact: Record<string, (a: number, b: number) => number> = {
   "+": (a, b) => a + b,
   "-": (a, b) => a - b,
@@ -32,7 +32,7 @@ const exact: Record<string, (a: number, b: number) => number> = {
 };
 const groups = new Map<string, { n: number; right: number }>();
 for (const s of result.samples.filter((x) => x.task === "math")) {
-  for (const m of s.response.matchAll(EQUATION)) {
+  for (const m of s.response.matchAll(INTEGER_EQUATION)) {
     const [a, op, b, c] = [Number(m[1]), m[2]!, Number(m[3]), Number(m[4])];
     const key = `${op} ${m[1]!.length}d ${m[3]!.length}d`;
     const g = groups.get(key) ?? { n: 0, right: 0 };

@@ -9,18 +9,17 @@
 // Nothing here changes the bundled datasets or models; it tells whether changing them would work.
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { extraSftRows, loadDomainRows, referenceOf } from "../src/embedded/corpus.js";
+import { drawDisjointRows, extraSftRows, loadDomainRows, referenceOf } from "../src/embedded/corpus.js";
 import { modelTensors } from "../src/embedded/train-base.js";
 import { encodeChatExample, packedChatBatches, trainPhase } from "../src/embedded/train-loop.js";
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { writeHfModelDir } from "../src/models/hf-model.js";
 import { loadPretrained } from "../src/models/pretrained.js";
-import { itemToRow, type TaskGenerator } from "../src/tasks/dataset.js";
 import { dedupKeys } from "../src/tasks/dedup.js";
 import { writeRows } from "../src/tasks/io.js";
 import { mathTaskWithSteps } from "../src/tasks/math/generate.js";
-import { promptText, type Row, SPLITS, type Split } from "../src/tasks/schema.js";
+import { promptText, type Row, SPLITS } from "../src/tasks/schema.js";
 
 const { values } = parseArgs({
   options: {
@@ -39,26 +38,10 @@ const rows = await loadDomainRows("datasets");
 const seen = new Set<string>();
 for (const split of SPLITS) for (const row of rows.math[split]) for (const k of dedupKeys(row)) seen.add(k);
 
-/** `count` rows of the new mix whose dedup keys are new (and then taken). */
-function draw(generator: TaskGenerator, count: number, rng: Rng, split: Split): Row[] {
-  const next = generator.createDrawer();
-  const out: Row[] = [];
-  for (let tries = 0; out.length < count && tries < count * 50; tries++) {
-    const item = next(rng);
-    if (!item) continue;
-    const row = itemToRow(generator, item, split, out.length);
-    const keys = dedupKeys(row);
-    if (keys.some((k) => seen.has(k))) continue;
-    for (const k of keys) seen.add(k);
-    out.push(row);
-  }
-  return out;
-}
-
 const rng = new Rng(11);
-const test = draw(gen, Number(values.test), rng.fork(), "test");
+const test = drawDisjointRows(gen, Number(values.test), rng.fork(), seen, "test");
 writeRows(join(values.out, "data", "math", "test.jsonl"), test);
-const sft = draw(gen, Number(values.rows), rng.fork(), "sft");
+const sft = drawDisjointRows(gen, Number(values.rows), rng.fork(), seen, "sft");
 const byDifficulty: Record<number, number> = {};
 for (const r of test)
   byDifficulty[r.extra_info.difficulty as number] =

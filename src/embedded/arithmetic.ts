@@ -68,7 +68,8 @@ const SCRATCHPAD_OPS: readonly ArithOp[] = ["+", "-"];
 export const equationKey = (e: { a: number; op: string; b: number }): string => `${e.a} ${e.op} ${e.b}`;
 export const equationText = (e: Equation): string => `${equationKey(e)} = ${e.result}.`;
 
-const INTEGER_EQUATION = /(?<![\d.])(\d+) ([-+×÷]) (\d+) = \d+(?!\d|\.\d|\/)/g;
+/** An integer equation `a op b = c` inside text (groups: a, op, b, c); not part of a decimal or fraction. */
+export const INTEGER_EQUATION = /(?<![\d.])(\d+) ([-+×÷]) (\d+) = (\d+)(?!\d|\.\d|\/)/g;
 
 /** The `a op b` of every integer equation in the references of `rows`: what the drills must not show. */
 export function referenceEquations(rows: readonly Row[]): Set<string> {

@@ -58,19 +58,33 @@ export async function loadDomainRows(dir = "datasets"): Promise<DomainRows> {
  * bundled dataset) or with an earlier extra row. Deterministic for a given seed.
  */
 export function extraSftRows(task: TaskName, count: number, seed: number, taken: readonly Row[]): Row[] {
-  const gen = GENERATORS[task];
   const seen = new Set<string>();
   for (const row of taken) for (const k of dedupKeys(row)) seen.add(k);
   // taskRng(DATASET_SEED, task) drew the datasets; this stream is a different one for any `seed`.
   const rng = new Rng((taskRng(DATASET_SEED, task).nextU32() ^ (0x9e3779b9 + seed)) >>> 0);
+  const rows = drawDisjointRows(GENERATORS[task], count, rng, seen, "sft");
+  for (const row of rows) row.extra_info.extra_sft = true;
+  return rows;
+}
+
+/**
+ * Up to `count` rows from `gen` whose dedup keys are not in `seen` nor shared with each other; their
+ * keys are added to `seen`. Gives up after count * 20 + 1000 draws (a generator can run out).
+ */
+export function drawDisjointRows(
+  gen: TaskGenerator,
+  count: number,
+  rng: Rng,
+  seen: Set<string>,
+  split: Split,
+): Row[] {
   const draw = gen.createDrawer();
   const out: Row[] = [];
   const maxDraws = count * 20 + 1000;
   for (let draws = 0; out.length < count && draws < maxDraws; draws++) {
     const item = draw(rng);
     if (!item) continue;
-    const row = itemToRow(gen, item, "sft", out.length);
-    row.extra_info.extra_sft = true;
+    const row = itemToRow(gen, item, split, out.length);
     const keys = dedupKeys(row);
     if (keys.some((k) => seen.has(k))) continue;
     for (const k of keys) seen.add(k);
