@@ -5,6 +5,7 @@
 // OUT/model. Evaluate both models on both mixes with `omni-thinker eval` (the commands are printed).
 //
 //   node dist/scripts/math-mix-pilot.js --out /tmp/mathmix [--weights 4,3,2,1] [--steps 600] [--rows 20000]
+//                                     [--max-digits D]
 //
 // Nothing here changes the bundled datasets or models; it tells whether changing them would work.
 import { join } from "node:path";
@@ -18,7 +19,7 @@ import { writeHfModelDir } from "../src/models/hf-model.js";
 import { loadPretrained } from "../src/models/pretrained.js";
 import { dedupKeys } from "../src/tasks/dedup.js";
 import { writeRows } from "../src/tasks/io.js";
-import { mathTaskWithSteps } from "../src/tasks/math/generate.js";
+import { mathTaskWithMix } from "../src/tasks/math/generate.js";
 import { promptText, type Row, SPLITS } from "../src/tasks/schema.js";
 
 const { values } = parseArgs({
@@ -30,10 +31,12 @@ const { values } = parseArgs({
     rows: { type: "string", default: "20000" },
     test: { type: "string", default: "300" },
     lr: { type: "string", default: "5e-4" },
+    "max-digits": { type: "string" },
   },
 });
 const weights = values.weights.split(",").map(Number);
-const gen = mathTaskWithSteps(weights);
+const maxDigits = values["max-digits"] === undefined ? undefined : Number(values["max-digits"]);
+const gen = mathTaskWithMix({ stepWeights: weights, maxDigits });
 const rows = await loadDomainRows("datasets");
 const seen = new Set<string>();
 for (const split of SPLITS) for (const row of rows.math[split]) for (const k of dedupKeys(row)) seen.add(k);
