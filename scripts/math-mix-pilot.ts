@@ -5,7 +5,7 @@
 // OUT/model. Evaluate both models on both mixes with `omni-thinker eval` (the commands are printed).
 //
 //   node dist/scripts/math-mix-pilot.js --out /tmp/mathmix [--weights 4,3,2,1] [--steps 600] [--rows 20000]
-//                                     [--max-digits D]
+//                                     [--max-digits D (default 2, as the bundled datasets; Infinity: no cap)]
 //
 // Nothing here changes the bundled datasets or models; it tells whether changing them would work.
 import { join } from "node:path";

@@ -51,6 +51,7 @@ test("maxDigits keeps only problems whose worked numbers fit; bad caps are refus
   };
   assert.equal(longest(mathTaskWithMix({ maxDigits: 1 })), 1);
   assert.equal(longest(mathTaskWithMix({})), MATH_MAX_DIGITS);
+  assert.equal(longest(mathTaskWithMix({ maxDigits: undefined })), MATH_MAX_DIGITS, "undefined = default");
   assert.ok(longest(mathTaskWithMix({ maxDigits: Infinity })) >= 4, "uncapped problems reach 4+ digits");
   assert.throws(() => mathTaskWithMix({ maxDigits: 0 }), /maxDigits: need an integer >= 1/);
   assert.throws(() => mathTaskWithMix({ maxDigits: 1.5 }), /maxDigits/);

@@ -80,7 +80,7 @@ export const mathTask: TaskGenerator = {
  * as the bundled datasets; Infinity for no cap). For pilots; the bundled datasets use `mathTask`.
  */
 export function mathTaskWithMix(options: MathMix): TaskGenerator {
-  const mix = { maxDigits: MATH_MAX_DIGITS, ...options };
+  const mix = { ...options, maxDigits: options.maxDigits ?? MATH_MAX_DIGITS };
   const weights = mix.stepWeights;
   if (weights && (weights.length !== 4 || weights.some((w) => !(w >= 0)) || weights.every((w) => w === 0))) {
     throw new Error(
