@@ -46,7 +46,7 @@ function stageSpec(
   return {
     key: prefixKey(prefix, seed),
     start: parent ? parent.model : ws.cfg.base_model,
-    startFingerprint: parent ? parent.fingerprint : `base:${ws.cfg.base_model}`,
+    startFingerprint: parent ? parent.fingerprint : ws.baseFingerprint,
     tasks: [task],
     schedule: { type: "sequential", stages: [pass ? { task, pass: true } : { task, steps }] },
     steps: pass ? null : steps,
@@ -83,7 +83,7 @@ export async function jointSpec(ws: Workspace, seed: number): Promise<RunSpec> {
   return {
     key: `s${seed}-joint`,
     start: ws.cfg.base_model,
-    startFingerprint: `base:${ws.cfg.base_model}`,
+    startFingerprint: ws.baseFingerprint,
     tasks: [...ws.cfg.tasks],
     schedule: { type: "joint", weights: "uniform" },
     steps,

@@ -423,7 +423,8 @@ async function runArm(
       const rows = (await Promise.all(tasks.map((t) => ws.taskTrainRows(t)))).flat();
       const fp = fingerprint({
         sft: cfg.sft,
-        base: cfg.base_model,
+        base: ws.baseFingerprint,
+        inputs: ws.inputsFingerprint,
         tasks,
         max_rows: cfg.data.max_rows,
         data: cfg.data.dir,
@@ -479,7 +480,7 @@ async function runArm(
       const fp = fingerprint({
         spec: m.spec,
         experts: experts.map((e) => e.fingerprint),
-        base: cfg.base_model,
+        base: ws.baseFingerprint,
       });
       const marker = join(dir, "merge.json");
       if (!(existsSync(marker) && JSON.parse(readFileSync(marker, "utf8")).fingerprint === fp)) {

@@ -8,8 +8,10 @@
 // base model; "s0-math.code" is code trained after it, starting from s0-math's final checkpoint. So a
 // single-task expert, a BWT pair run and a curriculum's first stages are the same run and train once.
 // A finished run whose config no longer matches (its fingerprint) is an error, never silently reused.
+// Fingerprints cover contents, not just paths: the base model's weights, the task files and the
+// judges' weights, so a retrained model or a rebuilt dataset under the same path is never reused.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { EvalTaskInput } from "../eval/evaluate.js";
 import { evaluate } from "../eval/evaluate.js";
@@ -17,6 +19,7 @@ import { LocalGenerator } from "../eval/local-generator.js";
 import { loadTaskInputs } from "../eval/run-eval.js";
 import { listCheckpoints } from "../models/checkpoint.js";
 import { loadPretrained } from "../models/pretrained.js";
+import { weightsFingerprint } from "../rewards/judge/client.js";
 import { loadRewardRouter, type RewardRouter } from "../rewards/router.js";
 import { parseTrainConfig, type TrainConfig } from "../rl/config.js";
 import { readJsonl } from "../rl/run-files.js";
@@ -103,6 +106,23 @@ export function fingerprint(v: unknown): string {
   return createHash("sha256").update(stableStringify(v)).digest("hex").slice(0, 16);
 }
 
+/** sha256 over the JSONL/Parquet files of each task's data directory (`<dir>/<task>/*`). */
+export function dataFingerprint(dir: string, tasks: readonly string[]): string {
+  const h = createHash("sha256");
+  for (const task of [...tasks].sort()) {
+    const taskDir = join(dir, task);
+    if (!existsSync(taskDir)) continue;
+    for (const f of readdirSync(taskDir).sort()) {
+      if (!/\.(jsonl|parquet)$/.test(f)) continue;
+      h.update(`${task}/${f}\0`);
+      h.update(readFileSync(join(taskDir, f)));
+    }
+  }
+  return h.digest("hex").slice(0, 16);
+}
+
+const modelFingerprint = (dir: string): string => (existsSync(dir) ? weightsFingerprint(dir) : "missing");
+
 export class Workspace {
   readonly router: RewardRouter;
   readonly counters: WorkspaceCounters = {
@@ -117,6 +137,10 @@ export class Workspace {
     sftSteps: 0,
     sftSeconds: 0,
   };
+  /** The base model's path and weights: the start of every run from the base. */
+  readonly baseFingerprint: string;
+  /** What every score depends on besides the policy: the task files and the judges' identities. */
+  readonly inputsFingerprint: string;
   private readonly inputs = new Map<string, EvalTaskInput>();
   private readonly trainRows = new Map<string, Row[]>();
 
@@ -126,6 +150,11 @@ export class Workspace {
     readonly log: (line: string) => void = (l) => console.error(l),
   ) {
     this.router = loadRewardRouter(cfg.rewards);
+    this.baseFingerprint = `base:${cfg.base_model}:${modelFingerprint(cfg.base_model)}`;
+    this.inputsFingerprint = fingerprint({
+      data: dataFingerprint(cfg.data.dir, cfg.tasks),
+      judges: this.router.judgeIdentities(),
+    });
     mkdirSync(cfg.out_dir, { recursive: true });
   }
 
@@ -182,7 +211,12 @@ export class Workspace {
     // hold their default, so those runs remain reusable.
     const { difficulty, ...dataBefore } = data;
     const dataPart = difficulty === null ? dataBefore : data;
-    return fingerprint({ ...rest, data: dataPart, start: spec.startFingerprint });
+    return fingerprint({
+      ...rest,
+      data: dataPart,
+      start: spec.startFingerprint,
+      inputs: this.inputsFingerprint,
+    });
   }
 
   runDir(key: string): string {
@@ -300,7 +334,12 @@ export class Workspace {
     label: string,
   ): Promise<Scores> {
     const settings = this.evalSettings();
-    const fp = fingerprint({ settings, model: modelDir });
+    const fp = fingerprint({
+      settings,
+      model: modelDir,
+      weights: modelFingerprint(modelDir),
+      inputs: this.inputsFingerprint,
+    });
     const out: Scores = {};
     const missing: string[] = [];
     for (const task of tasks) {

@@ -3,6 +3,7 @@
 // no match is an UnknownDataSourceError naming the data_source (never a silent score).
 // Rewards run concurrently, so slow judge calls overlap with math and code scoring.
 import { resolve } from "node:path";
+import type { JudgeIdentity } from "./judge/client.js";
 import { isJudgeReward, type JudgeStatsSnapshot } from "./judge/index.js";
 import {
   configBaseDir,
@@ -130,6 +131,14 @@ export class RewardRouter {
     for (const { name, reward } of this.underlying)
       if (isJudgeReward(reward)) stats[name] = reward.judgeStats();
     return stats;
+  }
+
+  /** Which judge backs each LLM-judged reward, by reward name. */
+  judgeIdentities(): Record<string, JudgeIdentity> {
+    const ids: Record<string, JudgeIdentity> = {};
+    for (const { name, reward } of this.underlying)
+      if (isJudgeReward(reward)) ids[name] = reward.judgeIdentity();
+    return ids;
   }
 
   /** Judge cache positions by reward name (for a trainer's checkpoint). */

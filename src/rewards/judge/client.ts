@@ -19,6 +19,11 @@ export type JudgeReply =
   | { ok: true; text: string; cached: boolean }
   | { ok: false; error: string; timedOut: boolean; attempts: number };
 
+export interface JudgeIdentity {
+  model: string;
+  weights?: string;
+}
+
 export interface JudgeClientOptions {
   backend: ChatBackend;
   /** Settings that change the reply; part of every cache key. */
@@ -43,6 +48,11 @@ export class JudgeClient {
   private readonly semaphore: Semaphore;
   private readonly rng: Rng;
   private readonly inFlight = new Map<string, Promise<JudgeReply>>();
+
+  /** The judge's name and weights fingerprint: what its verdicts depend on besides the prompt. */
+  get identity(): JudgeIdentity {
+    return { model: this.opts.model, ...(this.opts.weights ? { weights: this.opts.weights } : {}) };
+  }
 
   constructor(private readonly opts: JudgeClientOptions) {
     this.stats = opts.stats ?? new JudgeStats();

@@ -3,7 +3,12 @@
 import { z } from "zod";
 import type { RewardResult, RewardSample } from "../types.js";
 import { result } from "../types.js";
-import { createJudgeClient, type JudgeClient, type JudgeClientContext } from "./client.js";
+import {
+  createJudgeClient,
+  type JudgeClient,
+  type JudgeClientContext,
+  type JudgeIdentity,
+} from "./client.js";
 import { JudgeEndpointConfig } from "./config.js";
 import { GraderInputMessages, renderGraderInput } from "./grader-input.js";
 import type { JudgeReward } from "./pairwise.js";
@@ -72,6 +77,10 @@ export class LabelModelGrader implements JudgeReward {
 
   cachePointer(): number {
     return this.client.cache.pointer;
+  }
+
+  judgeIdentity(): JudgeIdentity {
+    return this.client.identity;
   }
 
   async close(): Promise<void> {

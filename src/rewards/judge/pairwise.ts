@@ -4,7 +4,13 @@
 import { z } from "zod";
 import type { ChatMessage, Reward, RewardResult, RewardSample } from "../types.js";
 import { result } from "../types.js";
-import { createJudgeClient, type JudgeClient, type JudgeClientContext, type JudgeReply } from "./client.js";
+import {
+  createJudgeClient,
+  type JudgeClient,
+  type JudgeClientContext,
+  type JudgeIdentity,
+  type JudgeReply,
+} from "./client.js";
 import { JudgeEndpointConfig } from "./config.js";
 import {
   PAIRWISE_SYSTEM_PROMPT,
@@ -42,6 +48,8 @@ export interface JudgeReward extends Reward {
   judgeStats(): JudgeStatsSnapshot;
   /** Entries in the persistent cache: a trainer checkpoints this. */
   cachePointer(): number;
+  /** Which judge gives the verdicts (cached scores must change when it does). */
+  judgeIdentity(): JudgeIdentity;
 }
 
 export function isJudgeReward(reward: Reward): reward is JudgeReward {
@@ -74,6 +82,10 @@ export class PairwiseJudgeReward implements JudgeReward {
 
   cachePointer(): number {
     return this.client.cache.pointer;
+  }
+
+  judgeIdentity(): JudgeIdentity {
+    return this.client.identity;
   }
 
   async close(): Promise<void> {
