@@ -288,7 +288,12 @@ async function run(
   for (const [index, job] of jobs.entries()) {
     const label = `${job.arm} s${job.seed}`;
     const file = join(cfg.out_dir, "arms", `${job.arm}.s${job.seed}.json`);
-    const fp = armFingerprint(cfg, { arm: job.arm, order: job.order ?? null });
+    const fp = armFingerprint(cfg, {
+      arm: job.arm,
+      order: job.order ?? null,
+      base: ws.baseFingerprint,
+      inputs: ws.inputsFingerprint,
+    });
     const tag = `[arm ${index + 1}/${jobs.length}] ${label}`;
     let result: ArmSeedResult | null = null;
     let curriculum: CurriculumResult | null = null;
