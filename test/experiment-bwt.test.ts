@@ -5,10 +5,13 @@ import { test } from "node:test";
 import * as bwtCommand from "../src/cli/commands/bwt.js";
 import * as curriculumCommand from "../src/cli/commands/curriculum.js";
 import { runBwt } from "../src/experiment/bwt-runner.js";
-import { loadExperimentConfig, resolveExperimentPaths } from "../src/experiment/config.js";
 import { Workspace } from "../src/experiment/workspace.js";
 import { readBwtFile } from "../src/schedule/bwt.js";
-import { microPresetArgs, OMNI4, writeExperimentFixture } from "./helpers/experiment-fixture.js";
+import {
+  microExperimentConfig,
+  microPresetArgs,
+  writeExperimentFixture,
+} from "./helpers/experiment-fixture.js";
 import { runCommand } from "./helpers/run-command.js";
 
 const silent = () => {};
@@ -32,18 +35,7 @@ const scoreOf = (owner: string, task: string): number =>
 
 test("full BWT on the micro preset, 2 seeds: a valid bwt.json whose cells are the measured differences; a re-run trains nothing", async () => {
   const fx = writeExperimentFixture("bwt-full-");
-  const cfg = resolveExperimentPaths(
-    loadExperimentConfig(OMNI4, {
-      preset: "micro",
-      overrides: {
-        out_dir: fx.out,
-        base_model: fx.model,
-        data: { dir: fx.data },
-        rewards: fx.rewards,
-        progress: false,
-      },
-    }),
-  );
+  const cfg = microExperimentConfig(fx);
   const ws = new Workspace(cfg, silent);
   const r = await runBwt(ws, { mode: "full", seeds: 2 });
   await ws.close();

@@ -6,24 +6,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadExperimentConfig, resolveExperimentPaths } from "../src/experiment/config.js";
 import { Workspace } from "../src/experiment/workspace.js";
-import { OMNI4, writeExperimentFixture } from "./helpers/experiment-fixture.js";
+import { microExperimentConfig, writeExperimentFixture } from "./helpers/experiment-fixture.js";
 
 const silent = () => {};
 
 test("a changed base model or data file invalidates cached evaluations; an unchanged one reuses them", async () => {
   const fx = writeExperimentFixture("fingerprint-");
-  const cfg = resolveExperimentPaths(
-    loadExperimentConfig(OMNI4, {
-      preset: "micro",
-      overrides: {
-        out_dir: fx.out,
-        base_model: fx.model,
-        data: { dir: fx.data },
-        rewards: fx.rewards,
-        progress: false,
-      },
-    }),
-  );
+  const cfg = microExperimentConfig(fx);
   const owner = join(fx.out, "base");
   const evalBase = async () => {
     const ws = new Workspace(cfg, silent);

@@ -5,6 +5,11 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  type ExperimentConfig,
+  loadExperimentConfig,
+  resolveExperimentPaths,
+} from "../../src/experiment/config.js";
 import { toyRow, writeTaskRows, writeTinyPolicy } from "./tiny-policy.js";
 
 export const FIXTURE_TASKS = ["math", "code", "qa", "writing"] as const;
@@ -83,4 +88,20 @@ export function microPresetArgs(fx: ExperimentFixture): string[] {
     fx.rewards,
     "--no-progress",
   ];
+}
+
+/** configs/omni4.yaml's micro preset pointed at the fixture, with absolute paths (for a Workspace). */
+export function microExperimentConfig(fx: ExperimentFixture): ExperimentConfig {
+  return resolveExperimentPaths(
+    loadExperimentConfig(OMNI4, {
+      preset: "micro",
+      overrides: {
+        out_dir: fx.out,
+        base_model: fx.model,
+        data: { dir: fx.data },
+        rewards: fx.rewards,
+        progress: false,
+      },
+    }),
+  );
 }
