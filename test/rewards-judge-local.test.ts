@@ -128,7 +128,8 @@ test("the embedded omni-tiny-judge prefers the reference to an empty answer, in-
 });
 
 test("a retrained local judge under the same name does not read the old one's cached verdicts", async () => {
-  const { createJudgeClient, weightsFingerprint } = await import("../src/rewards/judge/client.js");
+  const { createJudgeClient } = await import("../src/rewards/judge/client.js");
+  const { weightsFingerprint } = await import("../src/models/hf-model.js");
   const { JudgeEndpointConfig } = await import("../src/rewards/judge/config.js");
   const cacheDir = tempDir("judge-cache-");
   const other = writeTinyChatModel(tempDir("judge-local-b-"), 2); // same name, other weights

@@ -1,7 +1,8 @@
 // A Hugging Face model directory: config.json + model.safetensors (or a sharded index), optionally the
 // tokenizer files. Parameter names and shapes are HF's (Llama / Qwen2 family), so a checkpoint saved by
 // transformers loads here and one written here loads in transformers.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { writeFileAtomic, writeJsonAtomic } from "../util/atomic.js";
 import { type LlamaConfig, readHfConfig, toHfConfigJson } from "./config.js";
@@ -192,4 +193,26 @@ export function copyTokenizerFiles(fromDir: string, toDir: string): string[] {
     }
   }
   return copied;
+}
+
+/** Files whose contents are hashed whole by weightsFingerprint (bigger ones by size and mtime). */
+const HASH_WHOLE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * A short fingerprint of a model directory's weights and config: sha256 over each *.safetensors file
+ * and config.json (by content up to 256 MB, by size and modification time beyond that).
+ */
+export function weightsFingerprint(dir: string): string {
+  const h = createHash("sha256");
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".safetensors") || f === "config.json")
+    .sort();
+  for (const f of files) {
+    const path = join(dir, f);
+    const st = statSync(path);
+    h.update(`${f}\0`);
+    if (st.size <= HASH_WHOLE_BYTES) h.update(readFileSync(path));
+    else h.update(`${st.size}:${st.mtimeMs}`);
+  }
+  return h.digest("hex").slice(0, 16);
 }

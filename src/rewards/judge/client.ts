@@ -1,10 +1,10 @@
 // JudgeClient: every model-based grader's way to ask a question. It adds, around a ChatBackend,
 // a concurrency limit, retries with backoff, a per-attempt timeout, a persistent cache keyed by
 // everything that shapes the reply, de-duplication of identical calls in flight, and statistics.
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { Rng } from "../../engine/rng.js";
+import { weightsFingerprint } from "../../models/hf-model.js";
 import type { ChatMessage } from "../types.js";
 import type { ChatBackend } from "./backend.js";
 import { cacheKey, JudgeCache } from "./cache.js";
@@ -133,28 +133,6 @@ export interface JudgeClientContext {
 function localModelDir(cfg: JudgeEndpointConfig, baseDir?: string): string {
   if (!cfg.model_dir) throw new Error("judge backend: local needs model_dir (a HF model directory)");
   return isAbsolute(cfg.model_dir) ? cfg.model_dir : resolve(baseDir ?? process.cwd(), cfg.model_dir);
-}
-
-/** Files whose contents are hashed whole by weightsFingerprint (bigger ones by size and mtime). */
-const HASH_WHOLE_BYTES = 256 * 1024 * 1024;
-
-/**
- * A short fingerprint of a model directory's weights and config: sha256 over each *.safetensors file
- * and config.json (by content up to 256 MB, by size and modification time beyond that).
- */
-export function weightsFingerprint(dir: string): string {
-  const h = createHash("sha256");
-  const files = readdirSync(dir)
-    .filter((f) => f.endsWith(".safetensors") || f === "config.json")
-    .sort();
-  for (const f of files) {
-    const path = join(dir, f);
-    const st = statSync(path);
-    h.update(`${f}\0`);
-    if (st.size <= HASH_WHOLE_BYTES) h.update(readFileSync(path));
-    else h.update(`${st.size}:${st.mtimeMs}`);
-  }
-  return h.digest("hex").slice(0, 16);
 }
 
 /** Builds a client from a validated endpoint config. */
