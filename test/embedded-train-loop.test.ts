@@ -33,6 +33,29 @@ test("packed chat batches put loss on the reply tokens (and <|im_end|>) only", (
   assert.deepEqual([...tokens.slice(T - 3)], [0, 0, 0], "padding after the one example that fits");
 });
 
+test("reply weights reach the batch and weight the loss: a weighted mean of per-token log-probs", () => {
+  const { model, tokenizer } = loadPretrained(writeTinyChatModel(tempDir("loop-")));
+  const ex = encodeChatExample(tokenizer, [{ role: "user", content: "Pick one." }], "A wins. [[A]]");
+  const T = ex.prompt.length + ex.reply.length;
+  const unweighted = packedChatBatches([ex], 1, T, 0, new Rng(0))();
+  assert.equal(unweighted.weights, undefined, "no weights unless an example carries them");
+  const weighted = { ...ex, replyWeights: ex.reply.map((_, i) => (i === 0 ? 8 : 1)) };
+  const batch = packedChatBatches([weighted], 1, T, 0, new Rng(0))();
+  const first = ex.prompt.length - 1; // predicts reply[0]
+  assert.equal(batch.weights![first], 8);
+  assert.equal(batch.weights![first + 1], 1);
+  assert.equal(batch.weights![0], 0, "prompt positions carry no weight");
+
+  const { logprobs } = model.forward(batch.tokens, batch.targets, 1, T);
+  const nll = [...batch.targets].flatMap((t, n) => (t >= 0 ? [[-logprobs[n]!, batch.weights![n]!]] : []));
+  const expected = nll.reduce((a, [l, w]) => a + l! * w!, 0) / nll.reduce((a, [, w]) => a + w!, 0);
+  model.zeroGrad();
+  const loss = model.trainStepLoss(batch.tokens, batch.targets, 1, T, batch.weights);
+  assert.ok(Math.abs(loss - expected) < 1e-5, `weighted loss ${loss} vs ${expected}`);
+  const plain = nll.reduce((a, [l]) => a + l!, 0) / nll.length;
+  assert.ok(Math.abs(loss - plain) > 1e-6, "the weights change the loss");
+});
+
 test("the same seed gives the same loss curve", () => {
   const dir = writeTinyChatModel(tempDir("loop-"));
   const backend = loadBackend();

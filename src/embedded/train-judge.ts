@@ -3,7 +3,7 @@
 // shown in both orders; then measured on held-out pairs from the test split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
-//                                [--extra-prompts N]
+//                                [--extra-prompts N] [--decision-weight W]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -42,6 +42,12 @@ export interface JudgeRecipe {
   pairsPerPrompt: number;
   /** Writing prompts beyond the sft split, disjoint from every split (corpus.ts extraSftRows). */
   extraPrompts: number;
+  /**
+   * Loss weight of the reply's first token, which decides the verdict ("A ...", "B ...", "Both ...");
+   * the rest of the reply follows from it almost deterministically, so an unweighted mean spends most
+   * of the gradient on easy tokens.
+   */
+  decisionWeight: number;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -56,6 +62,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   lr: 1e-3,
   pairsPerPrompt: 4,
   extraPrompts: 20000,
+  decisionWeight: 8,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -82,7 +89,11 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const base = loadPretrained(r.base, { backend });
   const { model, tokenizer } = base;
   const examples = pairs.flatMap((p) =>
-    [p, swapped(p)].map((q) => encodeChatExample(tokenizer, judgeMessages(q), targetReply(q))),
+    [p, swapped(p)].map((q) => {
+      const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q));
+      example.replyWeights = example.reply.map((_, i) => (i === 0 ? r.decisionWeight : 1));
+      return example;
+    }),
   );
   log(
     `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!))}`,
@@ -132,6 +143,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       seed: { type: "string" },
       steps: { type: "string" },
       "extra-prompts": { type: "string" },
+      "decision-weight": { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -143,6 +155,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     seed: values.seed ? Number(values.seed) : d.seed,
     steps: values.steps ? Number(values.steps) : d.steps,
     extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
+    decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);

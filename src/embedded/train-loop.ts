@@ -14,6 +14,8 @@ import { formatDuration, Progress } from "../util/progress.js";
 export interface Batch {
   tokens: Int32Array; // (B,T)
   targets: Int32Array; // (B,T), -1 = no loss
+  /** (B,T) per-position loss weights; absent = every target weighs 1. */
+  weights?: Float32Array;
 }
 
 export interface PhaseOptions {
@@ -64,7 +66,7 @@ export function trainPhase(
       minLr: o.minLr,
     });
     model.zeroGrad();
-    const loss = model.trainStepLoss(batch.tokens, batch.targets, o.B, o.T);
+    const loss = model.trainStepLoss(batch.tokens, batch.targets, o.B, o.T, batch.weights);
     optimizer.update(lr, o.maxGradNorm);
     losses.push(loss);
     for (const t of batch.targets) if (t >= 0) lossTokens++;
@@ -111,6 +113,8 @@ export function streamBatches(stream: Int32Array, B: number, T: number, rng: Rng
 export interface ChatExample {
   prompt: number[];
   reply: number[];
+  /** Loss weight of each reply token (default 1 each). */
+  replyWeights?: number[];
 }
 
 /**
@@ -130,7 +134,8 @@ export function encodeChatExample(
 
 /**
  * Packs examples into rows of T tokens (examples that do not fit start a new row; the rest is padding),
- * in a fresh seeded order each epoch. Targets are the next token at reply positions only.
+ * in a fresh seeded order each epoch. Targets are the next token at reply positions only; batches carry
+ * loss weights when any example has `replyWeights`.
  */
 export function packedChatBatches(
   examples: readonly ChatExample[],
@@ -153,9 +158,11 @@ export function packedChatBatches(
   let pending: ChatExample | null = null;
   const tokens = new Int32Array(B * T);
   const targets = new Int32Array(B * T);
+  const weights = usable.some((e) => e.replyWeights) ? new Float32Array(B * T) : undefined;
   return () => {
     tokens.fill(padId);
     targets.fill(-1);
+    weights?.fill(0);
     for (let b = 0; b < B; b++) {
       let t = 0;
       for (;;) {
@@ -169,11 +176,14 @@ export function packedChatBatches(
         for (let i = 0; i < seq.length; i++) {
           tokens[b * T + t + i] = seq[i]!;
           // the position before each reply token predicts it
-          if (i >= ex.prompt.length - 1 && i + 1 < seq.length) targets[b * T + t + i] = seq[i + 1]!;
+          if (i >= ex.prompt.length - 1 && i + 1 < seq.length) {
+            targets[b * T + t + i] = seq[i + 1]!;
+            if (weights) weights[b * T + t + i] = ex.replyWeights?.[i + 1 - ex.prompt.length] ?? 1;
+          }
         }
         t += seq.length;
       }
     }
-    return { tokens, targets };
+    return { tokens, targets, weights };
   };
 }

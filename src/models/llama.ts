@@ -594,22 +594,31 @@ export class LlamaModel {
   }
 
   /**
-   * Convenience for SFT: masked mean cross-entropy over positions with target >= 0; runs forward and
-   * backward (accumulating grads, scaled by 1/count) and returns the loss.
+   * Convenience for SFT: masked mean cross-entropy over positions with target >= 0, optionally weighted
+   * per position (a weighted mean: sum w * nll / sum w); runs forward and backward (accumulating grads)
+   * and returns the loss.
    */
-  trainStepLoss(tokens: Int32Array, targets: Int32Array, B: number, T: number): number {
+  trainStepLoss(
+    tokens: Int32Array,
+    targets: Int32Array,
+    B: number,
+    T: number,
+    weights?: Float32Array,
+  ): number {
     const { logprobs } = this.forward(tokens, targets, B, T);
-    let count = 0;
-    for (let n = 0; n < targets.length; n++) if (targets[n]! >= 0) count++;
+    // mean negative log-prob over target positions, each weighted by `weights[n]` (default 1)
+    let total = 0;
+    for (let n = 0; n < targets.length; n++) if (targets[n]! >= 0) total += weights ? weights[n]! : 1;
     const d = new Float32Array(B * T);
     let loss = 0;
-    if (count > 0) {
+    if (total > 0) {
       for (let n = 0; n < targets.length; n++) {
         if (targets[n]! < 0) continue;
-        loss -= logprobs[n]!;
-        d[n] = -1 / count;
+        const w = weights ? weights[n]! : 1;
+        loss -= w * logprobs[n]!;
+        d[n] = -w / total;
       }
-      loss /= count;
+      loss /= total;
     }
     this.backward(d);
     return loss;
