@@ -40,6 +40,7 @@ test("assert tests (MBPP layout): all_pass gives 0 on one failure, fraction the 
   assert.equal(a!.score, 0);
   assert.equal(a!.details.metric, 0);
   assert.equal(f!.score, 2 / 3);
+  assert.equal(f!.details.metric, 0, "the raw metric stays pass/fail under fraction scoring");
   const [full] = await allPass.scoreBatch([
     code(SQUARE, { test_list: ["assert sq(2) == 4", "assert sq(-3) == 9"] }),
   ]);
@@ -132,7 +133,7 @@ test("stdin/stdout cases with fraction scoring run every case (APPS inputs/outpu
     code(ADD, { inputs: ["1 2\n", "2 2\n", "10 -3\n", "0 0\n"], outputs: ["3", "5", "  7 \n", "0"] }),
   ]);
   assert.equal(r!.status, "ok");
-  assert.deepEqual([r!.score, r!.details.passed, r!.details.run], [0.75, 3, 4]);
+  assert.deepEqual([r!.score, r!.details.passed, r!.details.run, r!.details.metric], [0.75, 3, 4, 0]);
   assert.deepEqual(r!.details.failed, [{ test: 1, error: 'wrong output: expected "5", got "4\\n"' }]);
 });
 

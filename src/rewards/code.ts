@@ -12,7 +12,10 @@ export const CodeRewardConfig = z.strictObject({
   type: z.literal("code").optional(),
   name: z.string().min(1).default("code"),
   sandbox: SandboxConfig,
-  /** all_pass: 1 when every test passes, else 0. fraction: the share of tests passed. */
+  /**
+   * all_pass: 1 when every test passes, else 0. fraction: the share of tests passed (a denser reward).
+   * Either way the raw metric (details.metric: accuracy, pass@k, dynamic sampling) is 1 only when all pass.
+   */
   score: z.enum(["all_pass", "fraction"]).default("all_pass"),
   /** Sandbox executions in flight for this reward; overrides `sandbox.concurrency` (default 2). */
   concurrency: z.number().int().min(1).max(256).optional(),
@@ -53,9 +56,10 @@ export function createCodeReward(
   const runner = deps.runner ?? createCodeRunner(cfg.sandbox, cfg.concurrency);
   const ownsRunner = !deps.runner;
 
+  const allPassed = (passed: number, total: number) => (passed === total && total > 0 ? 1 : 0);
   function finalScore(passed: number, total: number): number {
     if (cfg.score === "fraction") return total === 0 ? 0 : passed / total;
-    return passed === total && total > 0 ? 1 : 0;
+    return allPassed(passed, total);
   }
 
   function statusOf(runs: RunResult[]): RewardResult["status"] {
@@ -103,7 +107,10 @@ export function createCodeReward(
     const score = finalScore(passed, tests.length);
     const status = statusOf([run]);
     return result(status === "sandbox_error" ? 0 : score, status, {
-      ...(status === "sandbox_error" ? { error: run.details.error } : { metric: score }),
+      // the raw metric is pass@1 whatever the reward's scoring: a partly passing program is not correct
+      ...(status === "sandbox_error"
+        ? { error: run.details.error }
+        : { metric: allPassed(passed, tests.length) }),
       layout: "assert",
       passed,
       total: tests.length,
@@ -158,7 +165,7 @@ export function createCodeReward(
     const sandboxErr = done.find((r) => r.status === "sandbox_error");
     const first = done[0];
     return result(status === "sandbox_error" ? 0 : score, status, {
-      ...(sandboxErr ? { error: sandboxErr.details.error } : { metric: score }),
+      ...(sandboxErr ? { error: sandboxErr.details.error } : { metric: allPassed(passed, cases.length) }),
       layout: "stdin_stdout",
       passed,
       total: cases.length,
