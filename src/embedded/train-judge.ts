@@ -56,7 +56,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   out: "models/omni-tiny-judge",
   datasets: "datasets",
   seed: 0,
-  steps: 2000,
+  steps: 3000,
   batch: 6,
   seq: 384,
   lr: 1e-3,
