@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bandOf, candidates, pairsFor, swapped, targetReply } from "../src/embedded/judge-pairs.js";
+import {
+  bandOf,
+  candidates,
+  pairsFor,
+  policyPairs,
+  swapped,
+  targetReply,
+} from "../src/embedded/judge-pairs.js";
 import {
   BigramModel,
   grammarProxy,
@@ -63,17 +70,18 @@ test("the reference beats its degraded copies and every canary; equal answers ti
   assert.equal(verdictReply(ref, scoreAnswer("", ctx)), "A answers the question; B is empty. [[A]]");
 });
 
+const row = {
+  data_source: "writing",
+  prompt: [{ role: "user", content: prompt }],
+  ability: "writing",
+  reward_model: {
+    style: "model",
+    ground_truth: { reference: "After that mistake he was under a cloud.", keywords: ["cloud"] },
+  },
+  extra_info: { split: "sft", index: 0, difficulty: 1 },
+} as Row;
+
 test("judge pairs cover several gap bands, and swapping A and B swaps the verdict", () => {
-  const row = {
-    data_source: "writing",
-    prompt: [{ role: "user", content: prompt }],
-    ability: "writing",
-    reward_model: {
-      style: "model",
-      ground_truth: { reference: "After that mistake he was under a cloud.", keywords: ["cloud"] },
-    },
-    extra_info: { split: "sft", index: 0, difficulty: 1 },
-  } as Row;
   const others = ["The store sold off the surplus merchandise.", "He was waiting for the store to open."];
   assert.ok(candidates(row, others, new Rng(1)).length >= 12);
   const pairs = pairsFor(row, others, lm, new Rng(2), 8);
@@ -85,4 +93,23 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
     assert.equal(s.verdict, p.verdict === "C" ? "C" : p.verdict === "A" ? "B" : "A");
     assert.match(targetReply(p), new RegExp(`\\[\\[${p.verdict}\\]\\]$`));
   }
+});
+
+test("policy pairs put each policy answer against the reference, labelled by the rubric", () => {
+  const answers = ["After that mistake he was under a cloud.", "", "He was a good to be in a good."];
+  const pairs = policyPairs(row, answers, lm, new Rng(3));
+  assert.equal(pairs.length, 3);
+  pairs.forEach((p, i) => {
+    const [own, ref] = p.a.kind === "policy" ? [p.a, p.b] : [p.b, p.a];
+    assert.equal(own.text, answers[i]);
+    assert.equal(ref.kind, "reference");
+    assert.equal(ref.text, "After that mistake he was under a cloud.");
+    assert.equal(p.verdict, rubricVerdict(p.scoreA, p.scoreB));
+    assert.equal(p.band, bandOf(p.scoreA.total - p.scoreB.total));
+  });
+  assert.equal(pairs[0]!.verdict, "C", "the reference word for word ties with itself");
+  const emptyRef = pairs[1]!.a.kind === "reference" ? "A" : "B";
+  assert.equal(pairs[1]!.verdict, emptyRef, "the reference beats an empty answer");
+  const many = policyPairs(row, Array(20).fill("He was under a cloud."), lm, new Rng(4));
+  assert.equal(new Set(many.map((p) => p.a.kind)).size, 2, "the policy answer is shown as A and as B");
 });

@@ -4,14 +4,19 @@
 //   flip rate      share of pairs whose two orders disagree once A/B are swapped back;
 //   canary wins    canaries ("", ":", "Thought process:", the prompt repeated) against the reference,
 //                  both orders: per judgment, and per pair as the writing reward combines them (a
-//                  flip is a tie, so a canary wins only when both orders pick it).
+//                  flip is a tie, so a canary wins only when both orders pick it);
+//   policy answers a policy's greedy answers to test prompts against their references (what the
+//                  writing reward asks): agreement per judgment, and the policy's win / tie / loss by
+//                  the judge (both orders combined as the reward does) next to the rubric's.
 //
 //   node dist/src/embedded/eval-judge.js --model models/omni-tiny-judge [--pairs 200] [--canary-prompts 50]
+//                                        [--policy models/omni-tiny] [--policy-prompts 100]
 //   node dist/src/embedded/eval-judge.js --base-url http://127.0.0.1:8001/v1 [--model-name judge]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Rng } from "../engine/rng.js";
+import { LocalChatModel } from "../models/chat-model.js";
 import type { ChatBackend } from "../rewards/judge/backend.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
 import { OpenAiChatBackend } from "../rewards/judge/openai-backend.js";
@@ -25,17 +30,38 @@ import {
   type JudgePair,
   judgeMessages,
   pairsFor,
+  policyPairs,
   swapped,
   writingInfo,
 } from "./judge-pairs.js";
+import { policyAnswers } from "./policy-answers.js";
 
 export interface JudgeEvalOptions {
   pairs: number;
   canaryPrompts: number;
+  /** Test prompts whose policy answers are judged (when a policy is given). */
+  policyPrompts: number;
   seed: number;
 }
 
-export const DEFAULT_JUDGE_EVAL: JudgeEvalOptions = { pairs: 200, canaryPrompts: 50, seed: 123 };
+export const DEFAULT_JUDGE_EVAL: JudgeEvalOptions = {
+  pairs: 200,
+  canaryPrompts: 50,
+  policyPrompts: 100,
+  seed: 123,
+};
+
+type WinTieLoss = { win: number; tie: number; loss: number };
+
+export interface PolicyPairsResult {
+  prompts: number;
+  /** Judgments (both orders) whose verdict equals the rubric's. */
+  agreement: number;
+  flipRate: number;
+  /** The policy's answer against the reference, both orders combined (a flip is a tie). */
+  judge: WinTieLoss;
+  rubric: WinTieLoss;
+}
 
 export interface JudgeEvalResult {
   pairs: number;
@@ -46,6 +72,7 @@ export interface JudgeEvalResult {
   unparseable: number;
   canary: { judgments: number; winRatePerJudgment: number; pairs: number; winRatePerPair: number };
   canaryByKind: Record<string, number>;
+  policy?: PolicyPairsResult;
   seconds: number;
 }
 
@@ -68,6 +95,7 @@ export async function evaluateJudge(
   backend: ChatBackend,
   writing: { train: Row[]; test: Row[] },
   o: JudgeEvalOptions,
+  policy?: LocalChatModel,
 ): Promise<JudgeEvalResult> {
   const t0 = performance.now();
   const ask = async (p: Pick<JudgePair, "question" | "a" | "b">) =>
@@ -135,6 +163,7 @@ export async function evaluateJudge(
     countByKind[kind] = (countByKind[kind] ?? 0) + 2;
   }
   const judgments = pairs.length * 2;
+  const policyResult = policy ? await judgePolicyAnswers(ask, policy, writing, o) : undefined;
   return {
     pairs: pairs.length,
     judgments,
@@ -151,7 +180,58 @@ export async function evaluateJudge(
       winRatePerPair: pairWins / (jobs.length / 2),
     },
     canaryByKind: Object.fromEntries(Object.entries(winsByKind).map(([k, w]) => [k, w / countByKind[k]!])),
+    ...(policyResult ? { policy: policyResult } : {}),
     seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+async function judgePolicyAnswers(
+  ask: (p: Pick<JudgePair, "question" | "a" | "b">) => Promise<Verdict | undefined>,
+  policy: LocalChatModel,
+  writing: { train: Row[]; test: Row[] },
+  o: JudgeEvalOptions,
+): Promise<PolicyPairsResult> {
+  const rows = writing.test.slice(0, o.policyPrompts);
+  const answers = await policyAnswers(policy, rows, {
+    samples: 1,
+    maxTokens: 128,
+    seed: o.seed,
+    label: "policy answers",
+  });
+  const lm = fluencyModel(writing.train);
+  const rng = new Rng(o.seed);
+  const pairs = rows.flatMap((row, i) => policyPairs(row, answers[i]!, lm, rng));
+  const [forward, backward] = await Promise.all([
+    Promise.all(pairs.map((p) => ask(p))),
+    Promise.all(pairs.map((p) => ask(swapped(p)))),
+  ]);
+  const judge = { win: 0, tie: 0, loss: 0 };
+  const rubric = { win: 0, tie: 0, loss: 0 };
+  let agree = 0;
+  let flips = 0;
+  const outcome = (policyWins: boolean, referenceWins: boolean) =>
+    policyWins ? "win" : referenceWins ? "loss" : "tie";
+  pairs.forEach((p, i) => {
+    const policyIs = p.a.kind === "policy" ? "A" : "B";
+    const referenceIs = policyIs === "A" ? "B" : "A";
+    const v1 = forward[i];
+    const v2 = flip(backward[i]); // mapped back to this pair's order
+    agree += Number(v1 === p.verdict) + Number(v2 === p.verdict);
+    if (v1 !== v2) flips++;
+    judge[outcome(v1 === policyIs && v2 === policyIs, v1 === referenceIs && v2 === referenceIs)]++;
+    rubric[outcome(p.verdict === policyIs, p.verdict === referenceIs)]++;
+  });
+  const share = (c: WinTieLoss): WinTieLoss => ({
+    win: c.win / pairs.length,
+    tie: c.tie / pairs.length,
+    loss: c.loss / pairs.length,
+  });
+  return {
+    prompts: pairs.length,
+    agreement: agree / (2 * pairs.length),
+    flipRate: flips / pairs.length,
+    judge: share(judge),
+    rubric: share(rubric),
   };
 }
 
@@ -168,8 +248,16 @@ export function formatJudgeEval(r: JudgeEvalResult): string {
     `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
       `${pct(r.canary.winRatePerPair)} of ${r.canary.pairs} pairs with both orders combined (target < 5%)`,
     ...Object.entries(r.canaryByKind).map(([k, w]) => `  ${k}: ${pct(w)}`),
-    `took ${r.seconds.toFixed(0)}s`,
   ];
+  if (r.policy) {
+    const wtl = (c: WinTieLoss) => `${pct(c.win)} / ${pct(c.tie)} / ${pct(c.loss)}`;
+    lines.push(
+      `policy answers vs reference: ${r.policy.prompts} test prompts, agreement with the rubric ${pct(r.policy.agreement)}, ` +
+        `flips ${pct(r.policy.flipRate)}`,
+      `  policy win / tie / loss: judge ${wtl(r.policy.judge)}; rubric ${wtl(r.policy.rubric)}`,
+    );
+  }
+  lines.push(`took ${r.seconds.toFixed(0)}s`);
   return lines.join("\n");
 }
 
@@ -182,6 +270,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       datasets: { type: "string", default: "datasets" },
       pairs: { type: "string" },
       "canary-prompts": { type: "string" },
+      policy: { type: "string", default: "models/omni-tiny" },
+      "policy-prompts": { type: "string" },
       out: { type: "string" },
     },
   });
@@ -193,9 +283,14 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     ...DEFAULT_JUDGE_EVAL,
     ...(values.pairs ? { pairs: Number(values.pairs) } : {}),
     ...(values["canary-prompts"] ? { canaryPrompts: Number(values["canary-prompts"]) } : {}),
+    ...(values["policy-prompts"] ? { policyPrompts: Number(values["policy-prompts"]) } : {}),
   };
-  const result = await evaluateJudge(backend, rows.writing, opts);
+  const policy =
+    opts.policyPrompts > 0 ? LocalChatModel.load(values.policy!, { maxBatchRows: 64 }) : undefined;
+  const result = await evaluateJudge(backend, rows.writing, opts, policy);
   console.log(formatJudgeEval(result));
   const out = values.out ?? (values.model ? join(values.model, "judge_eval.json") : undefined);
-  if (out) writeJsonAtomic(out, { ...opts, via: values["base-url"] ?? "in-process", ...result });
+  const via = values["base-url"] ?? "in-process";
+  if (out)
+    writeJsonAtomic(out, { ...opts, via, ...(policy ? { policyModel: values.policy } : {}), ...result });
 }

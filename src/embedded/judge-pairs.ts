@@ -4,7 +4,8 @@
 // a word loop, the prompt copied, another prompt's reference, an over-long run of sentences, a
 // lower-cased unpunctuated copy, and the canaries ("", ":", "Thought process:"). Pairs are drawn at
 // several quality gaps (tie < 0.05 <= small < 0.15 <= medium < 0.35 <= large), half of them against
-// the reference (the way the writing reward uses the judge), and shown in both orders.
+// the reference (the way the writing reward uses the judge), and shown in both orders. policyPairs adds
+// the policy's own answers against the reference (policy-answers.ts).
 import type { Rng } from "../engine/rng.js";
 import type { ChatMessage } from "../models/chat-template.js";
 import { pairwiseMessages } from "../rewards/judge/pairwise-prompt.js";
@@ -141,6 +142,29 @@ export function pairsFor(
     });
   }
   return out;
+}
+
+/**
+ * The policy's own answers to one prompt, each against the reference in a random order: the pairs the
+ * writing reward actually asks the judge about (policy-answers.ts).
+ */
+export function policyPairs(row: Row, answers: readonly string[], lm: BigramModel, rng: Rng): JudgePair[] {
+  const ctx = rubricContext(row, lm);
+  const { question, reference } = writingInfo(row);
+  const ref = { cand: { kind: "reference", text: reference }, score: scoreAnswer(reference, ctx) };
+  return answers.map((text) => {
+    const own = { cand: { kind: "policy", text }, score: scoreAnswer(text, ctx) };
+    const [x, y] = rng.next() < 0.5 ? [own, ref] : [ref, own];
+    return {
+      question,
+      a: x.cand,
+      b: y.cand,
+      scoreA: x.score,
+      scoreB: y.score,
+      verdict: rubricVerdict(x.score, y.score),
+      band: bandOf(x.score.total - y.score.total),
+    };
+  });
 }
 
 /** The same pair with A and B swapped (and the verdict mapped accordingly). */

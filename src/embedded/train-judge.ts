@@ -3,7 +3,7 @@
 // shown in both orders; then measured on held-out pairs from the test split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
-//                                [--extra-prompts N] [--decision-weight W]
+//                                [--extra-prompts N] [--decision-weight W] [--policy-samples K]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -23,10 +23,12 @@ import {
   type JudgePair,
   judgeMessages,
   pairsFor,
+  policyPairs,
   swapped,
   targetReply,
   writingInfo,
 } from "./judge-pairs.js";
+import { policyAnswers } from "./policy-answers.js";
 import { modelTensors } from "./train-base.js";
 import { encodeChatExample, packedChatBatches, trainPhase } from "./train-loop.js";
 
@@ -48,6 +50,11 @@ export interface JudgeRecipe {
    * of the gradient on easy tokens.
    */
   decisionWeight: number;
+  /**
+   * Answers of the base policy per training prompt (the first greedy, the rest sampled), each paired
+   * with the reference (policy-answers.ts); 0 = none.
+   */
+  policySamples: number;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -63,6 +70,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   pairsPerPrompt: 4,
   extraPrompts: 20000,
   decisionWeight: 8,
+  policySamples: 2,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -73,8 +81,23 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const taken = SPLITS.flatMap((s) => rows.writing[s]);
   const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, r.seed, taken)];
   const others = prompts.map((row) => writingInfo(row).reference);
+  const backend = loadBackend();
+  const base = loadPretrained(r.base, { backend });
+  const { model, tokenizer } = base;
+  // the base policy's own answers, sampled before training changes its weights
+  const answers =
+    r.policySamples > 0
+      ? await policyAnswers(new LocalChatModel(base, { maxBatchRows: 64 }), prompts, {
+          samples: r.policySamples,
+          maxTokens: 64,
+          seed: r.seed,
+        })
+      : [];
   const pairs: JudgePair[] = [];
-  for (const row of prompts) pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
+  prompts.forEach((row, i) => {
+    pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
+    if (answers[i]) pairs.push(...policyPairs(row, answers[i]!, lm, rng));
+  });
   const bands: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
   for (const p of pairs) {
@@ -85,9 +108,6 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     `judge pairs: ${pairs.length} from ${prompts.length} prompts (sft split + extra); bands ${JSON.stringify(bands)}`,
   );
 
-  const backend = loadBackend();
-  const base = loadPretrained(r.base, { backend });
-  const { model, tokenizer } = base;
   const examples = pairs.flatMap((p) =>
     [p, swapped(p)].map((q) => {
       const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q));
@@ -121,9 +141,15 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
 
   // measure the saved model (bf16 weights, as shipped), in-process
   const judge = new LocalChatBackend(LocalChatModel.load(r.out));
-  const result = await evaluateJudge(judge, rows.writing, DEFAULT_JUDGE_EVAL);
+  const policy = LocalChatModel.load(r.base, { maxBatchRows: 64 });
+  const result = await evaluateJudge(judge, rows.writing, DEFAULT_JUDGE_EVAL, policy);
   log(formatJudgeEval(result));
-  writeJsonAtomic(join(r.out, "judge_eval.json"), { ...DEFAULT_JUDGE_EVAL, via: "in-process", ...result });
+  writeJsonAtomic(join(r.out, "judge_eval.json"), {
+    ...DEFAULT_JUDGE_EVAL,
+    via: "in-process",
+    policyModel: r.base,
+    ...result,
+  });
   writeJsonAtomic(join(r.out, "training_log.json"), {
     recipe: r,
     pairs: pairs.length,
@@ -144,6 +170,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       steps: { type: "string" },
       "extra-prompts": { type: "string" },
       "decision-weight": { type: "string" },
+      "policy-samples": { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -156,6 +183,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     steps: values.steps ? Number(values.steps) : d.steps,
     extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
     decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
+    policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);

@@ -1,0 +1,58 @@
+import assert from "node:assert/strict";
+import { after, test } from "node:test";
+import { evaluateJudge } from "../src/embedded/eval-judge.js";
+import { policyAnswers } from "../src/embedded/policy-answers.js";
+import { LocalChatModel } from "../src/models/chat-model.js";
+import type { ChatBackend } from "../src/rewards/judge/backend.js";
+import { readRows } from "../src/tasks/io.js";
+import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
+
+after(removeTempDirs);
+
+const writing = {
+  train: await readRows("datasets/writing/train.jsonl"),
+  test: await readRows("datasets/writing/test.jsonl"),
+};
+
+test("policy answers: one greedy answer then sampled ones per prompt, reproducible", async () => {
+  const policy = LocalChatModel.load(writeTinyChatModel(tempDir("policy-")), { maxBatchRows: 8 });
+  const rows = writing.test.slice(0, 3);
+  const o = { samples: 3, maxTokens: 8, seed: 5 };
+  const a = await policyAnswers(policy, rows, o);
+  assert.equal(a.length, 3);
+  for (const answers of a) assert.equal(answers.length, 3);
+  assert.deepEqual(await policyAnswers(policy, rows, o), a, "same seed, same answers");
+  const greedy = await policy.complete({ messages: rows[1]!.prompt, temperature: 0, maxTokens: 8 });
+  assert.equal(a[1]![0], greedy.choices[0]!.text.trim(), "the first answer is the greedy one");
+});
+
+test("judge evaluation: a judge that always says [[A]] agrees only where A is right and always flips", async () => {
+  const alwaysA: ChatBackend = { complete: async () => "A is better. [[A]]" };
+  const policy = LocalChatModel.load(writeTinyChatModel(tempDir("policy-")), { maxBatchRows: 8 });
+  const r = await evaluateJudge(
+    alwaysA,
+    writing,
+    { pairs: 12, canaryPrompts: 2, policyPrompts: 4, seed: 1 },
+    policy,
+  );
+  assert.equal(r.pairs, 12);
+  assert.equal(r.judgments, 24);
+  // each pair is asked in both orders: exactly one order is right, unless the rubric calls a tie
+  const ties = r.agreementByBand.tie?.n ?? 0;
+  assert.ok(ties > 0 && ties < 24);
+  assert.ok(
+    Math.abs(r.agreement - (24 - ties) / 48) < 1e-9,
+    `agreement ${r.agreement} with ${ties} tie judgments`,
+  );
+  assert.equal(r.flipRate, 1, "A in both orders is a flip every time");
+  assert.equal(r.canary.winRatePerJudgment, 0.5, "the canary wins whenever it is shown as A");
+  assert.equal(r.canary.winRatePerPair, 0, "but never in both orders");
+  assert.equal(r.unparseable, 0);
+  const p = r.policy!;
+  assert.equal(p.prompts, 4);
+  assert.equal(p.flipRate, 1);
+  assert.deepEqual(p.judge, { win: 0, tie: 1, loss: 0 }, "a flip counts as a tie, as in the reward");
+  assert.ok(Math.abs(p.rubric.win + p.rubric.tie + p.rubric.loss - 1) < 1e-9);
+  assert.ok(p.agreement <= 0.5);
+});
