@@ -1,6 +1,8 @@
 // Recipe for models/omni-tiny-judge: omni-tiny fine-tuned as an MT-Bench-style pairwise judge for the
-// writing domain, on pairs from the writing sft split and extra writing prompts disjoint from every split labelled by the rubric (judge-rubric.ts), each
-// shown in both orders; then measured on held-out pairs from the test split (eval-judge.ts).
+// writing domain. Prompts: the writing sft split plus extra writing prompts disjoint from every split.
+// Pairs: edited references at several quality gaps (judge-pairs.ts) and the base policy's own answers
+// against the reference (policy-answers.ts), labelled by the rubric (judge-rubric.ts), each shown in
+// both orders. Then measured on held-out pairs from the test split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
 //                                [--extra-prompts N] [--decision-weight W] [--policy-samples K]
