@@ -2,7 +2,7 @@
 // A judge trained only on edited references (judge-pairs.ts candidates) has never seen what it will
 // actually be asked about: a small policy's answers against the reference. On those it can be far off
 // the rubric (it rated omni-tiny's greedy test answers better than the reference in 68% of prompts,
-// where the rubric says about 12%), so its reward is easy to please. Pairs of policy answers against
+// where the rubric says 14%), so its reward is easy to please. Pairs of policy answers against
 // the reference, labelled by the same rubric, put that case into training and into the evaluation.
 import type { LocalChatModel } from "../models/chat-model.js";
 import type { Row } from "../tasks/schema.js";
