@@ -89,6 +89,13 @@ export function heldOutPairs(writing: { train: Row[]; test: Row[] }, n: number, 
   return out.slice(0, n);
 }
 
+type Ask = (p: Pick<JudgePair, "question" | "a" | "b">) => Promise<Verdict | undefined>;
+
+/** Every pair's verdict as shown, and with A and B swapped (all requests in flight at once). */
+function askBothOrders(ask: Ask, pairs: JudgePair[]) {
+  return Promise.all([Promise.all(pairs.map((p) => ask(p))), Promise.all(pairs.map((p) => ask(swapped(p))))]);
+}
+
 const flip = (v: Verdict | undefined): Verdict | undefined => (v === "A" ? "B" : v === "B" ? "A" : v);
 
 export async function evaluateJudge(
@@ -108,10 +115,7 @@ export async function evaluateJudge(
     );
 
   const pairs = heldOutPairs(writing, o.pairs, o.seed);
-  const [forward, backward] = await Promise.all([
-    Promise.all(pairs.map((p) => ask(p))),
-    Promise.all(pairs.map((p) => ask(swapped(p)))),
-  ]);
+  const [forward, backward] = await askBothOrders(ask, pairs);
   let agree = 0;
   let flips = 0;
   let unparseable = 0;
@@ -186,7 +190,7 @@ export async function evaluateJudge(
 }
 
 async function judgePolicyAnswers(
-  ask: (p: Pick<JudgePair, "question" | "a" | "b">) => Promise<Verdict | undefined>,
+  ask: Ask,
   policy: LocalChatModel,
   writing: { train: Row[]; test: Row[] },
   o: JudgeEvalOptions,
@@ -201,10 +205,7 @@ async function judgePolicyAnswers(
   const lm = fluencyModel(writing.train);
   const rng = new Rng(o.seed);
   const pairs = rows.flatMap((row, i) => policyPairs(row, answers[i]!, lm, rng));
-  const [forward, backward] = await Promise.all([
-    Promise.all(pairs.map((p) => ask(p))),
-    Promise.all(pairs.map((p) => ask(swapped(p)))),
-  ]);
+  const [forward, backward] = await askBothOrders(ask, pairs);
   const judge = { win: 0, tie: 0, loss: 0 };
   const rubric = { win: 0, tie: 0, loss: 0 };
   let agree = 0;

@@ -131,15 +131,7 @@ export function pairsFor(
     const withRef = options.filter(([i]) => i === 0);
     const [i, j] = n % 2 === 0 && withRef.length > 0 ? rng.pick(withRef) : rng.pick(options);
     const [x, y] = rng.next() < 0.5 ? [i, j] : [j, i];
-    out.push({
-      question,
-      a: cands[x]!,
-      b: cands[y]!,
-      scoreA: scores[x]!,
-      scoreB: scores[y]!,
-      verdict: rubricVerdict(scores[x]!, scores[y]!),
-      band,
-    });
+    out.push(labelledPair(question, cands[x]!, scores[x]!, cands[y]!, scores[y]!));
   }
   return out;
 }
@@ -155,16 +147,27 @@ export function policyPairs(row: Row, answers: readonly string[], lm: BigramMode
   return answers.map((text) => {
     const own = { cand: { kind: "policy", text }, score: scoreAnswer(text, ctx) };
     const [x, y] = rng.next() < 0.5 ? [own, ref] : [ref, own];
-    return {
-      question,
-      a: x.cand,
-      b: y.cand,
-      scoreA: x.score,
-      scoreB: y.score,
-      verdict: rubricVerdict(x.score, y.score),
-      band: bandOf(x.score.total - y.score.total),
-    };
+    return labelledPair(question, x.cand, x.score, y.cand, y.score);
   });
+}
+
+/** A pair with the rubric's verdict and gap band. */
+function labelledPair(
+  question: string,
+  a: Candidate,
+  scoreA: RubricScore,
+  b: Candidate,
+  scoreB: RubricScore,
+): JudgePair {
+  return {
+    question,
+    a,
+    b,
+    scoreA,
+    scoreB,
+    verdict: rubricVerdict(scoreA, scoreB),
+    band: bandOf(scoreA.total - scoreB.total),
+  };
 }
 
 /** The same pair with A and B swapped (and the verdict mapped accordingly). */
