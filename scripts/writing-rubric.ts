@@ -8,7 +8,8 @@
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { fluencyModel, rubricContext, writingInfo } from "../src/embedded/judge-pairs.js";
-import { rubricVerdict, scoreAnswer, words } from "../src/embedded/judge-rubric.js";
+import { rubricVerdict, scoreAnswer } from "../src/embedded/judge-rubric.js";
+import { words } from "../src/rewards/keywords.js";
 import { readRows } from "../src/tasks/io.js";
 
 const { values, positionals } = parseArgs({
@@ -21,7 +22,13 @@ if (!file) {
   process.exit(2);
 }
 const result = JSON.parse(readFileSync(file, "utf8")) as {
-  samples?: { task: string; index: number; response: string }[];
+  samples?: {
+    task: string;
+    index: number;
+    response: string;
+    metric: number;
+    details: { graders?: Record<string, { metric?: number }> };
+  }[];
 };
 const samples = (result.samples ?? []).filter((s) => s.task === "writing");
 if (samples.length === 0) {
@@ -36,7 +43,14 @@ let answerTotal = 0;
 let referenceTotal = 0;
 let keywords = 0;
 let length = 0;
+let rewardMetric = 0;
+let judgeMetric = 0;
+const answerCounts = new Map<string, number>();
 for (const s of samples) {
+  rewardMetric += s.metric;
+  // under a multi reward (judge gated by keywords) the judge's own verdict, else the reward's
+  judgeMetric += s.details.graders?.judge?.metric ?? s.metric;
+  answerCounts.set(s.response.trim(), (answerCounts.get(s.response.trim()) ?? 0) + 1);
   const row = rows[s.index];
   if (!row) throw new Error(`${file}: sample index ${s.index} is not a row of the ${values.split} split`);
   const ctx = rubricContext(row, lm);
@@ -51,16 +65,21 @@ for (const s of samples) {
 }
 const n = samples.length;
 const normalized = (counts.win + 0.5 * counts.tie) / n;
+// a policy that games its reward collapses onto a few strings: the most repeated answer shows it
+const [topAnswer, topCount] = [...answerCounts].sort((a, b) => b[1] - a[1])[0]!;
 console.log(
-  `| samples | rubric win / tie / loss vs reference | normalized | answer score | reference score | keyword coverage | words |`,
+  `| samples | reward | judge alone | rubric win / tie / loss vs reference | rubric normalized | answer score | reference score | keyword coverage | words | most repeated answer |`,
 );
-console.log("|---|---|---|---|---|---|---|");
+console.log("|---|---|---|---|---|---|---|---|---|---|");
 console.log(
-  `| ${n} | ${counts.win} / ${counts.tie} / ${counts.loss} | ${normalized.toFixed(3)} | ${(answerTotal / n).toFixed(3)} | ${(referenceTotal / n).toFixed(3)} | ${(keywords / n).toFixed(3)} | ${(length / n).toFixed(1)} |`,
+  `| ${n} | ${(rewardMetric / n).toFixed(3)} | ${(judgeMetric / n).toFixed(3)} | ${counts.win} / ${counts.tie} / ${counts.loss} | ${normalized.toFixed(3)} | ${(answerTotal / n).toFixed(3)} | ${(referenceTotal / n).toFixed(3)} | ${(keywords / n).toFixed(3)} | ${(length / n).toFixed(1)} | ${topCount}x ${JSON.stringify(topAnswer.slice(0, 60))} |`,
 );
 console.log(
   JSON.stringify({
     samples: n,
+    reward_metric: rewardMetric / n,
+    judge_metric: judgeMetric / n,
+    top_answer_count: topCount,
     ...counts,
     normalized,
     answer_score: answerTotal / n,

@@ -5,13 +5,13 @@ import {
   candidates,
   pairsFor,
   policyPairs,
+  rubricContext,
   swapped,
   targetReply,
 } from "../src/embedded/judge-pairs.js";
 import {
   BigramModel,
   grammarProxy,
-  keywordCoverage,
   lengthScore,
   noCopyScore,
   repetitionScore,
@@ -20,7 +20,9 @@ import {
   verdictReply,
 } from "../src/embedded/judge-rubric.js";
 import { Rng } from "../src/engine/rng.js";
+import { keywordCoverage } from "../src/rewards/keywords.js";
 import type { Row } from "../src/tasks/schema.js";
+import { continueStart } from "../src/tasks/writing/generate.js";
 
 const lm = new BigramModel([
   "After that mistake he was under a cloud.",
@@ -112,4 +114,31 @@ test("policy pairs put each policy answer against the reference, labelled by the
   assert.equal(pairs[1]!.verdict, emptyRef, "the reference beats an empty answer");
   const many = policyPairs(row, Array(20).fill("He was under a cloud."), lm, new Rng(4));
   assert.equal(new Set(many.map((p) => p.a.kind)).size, 2, "the policy answer is shown as A and as B");
+});
+
+test("on a continue prompt the reference, which repeats the given start, beats an unrelated sentence", () => {
+  const row = {
+    data_source: "writing",
+    prompt: [
+      { role: "user", content: 'Continue this sentence so that it is complete: "The setting sun ..."' },
+    ],
+    ability: "writing",
+    reward_model: {
+      style: "model",
+      ground_truth: { reference: "The setting sun sank below the tree line.", keywords: ["setting", "sun"] },
+    },
+    extra_info: { split: "test", index: 0, wtype: "continue" },
+  } as unknown as Row;
+  const lmc = new BigramModel([
+    "The setting sun sank below the tree line.",
+    "The old man was a friend of mine.",
+  ]);
+  const ctx = rubricContext(row, lmc);
+  assert.equal(ctx.prompt.includes("The setting sun"), false, "the start is not counted as copying");
+  assert.equal(continueStart(prompt), undefined, "other prompts have no start");
+  const reference = scoreAnswer("The setting sun sank below the tree line.", ctx);
+  const unrelated = scoreAnswer("The old man was a friend of mine.", ctx);
+  assert.equal(reference.checks.noCopy, 1);
+  assert.equal(unrelated.checks.keywords, 0);
+  assert.equal(rubricVerdict(reference, unrelated), "A");
 });

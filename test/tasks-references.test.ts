@@ -33,8 +33,8 @@ before(async () => {
   // The writing judge goes over HTTP to the fake server here (the shipped default is the embedded
   // judge in-process, tested in rewards-judge-local.test.ts).
   const shipped = readFileSync(join(ROOT, "configs", "rewards.yaml"), "utf8");
-  assert.match(shipped, /\n {4}backend: local\n/);
-  writeFileSync(config, shipped.replace(/\n {4}backend: local\n/, "\n    backend: openai\n"));
+  assert.match(shipped, /\n( +)backend: local\n/);
+  writeFileSync(config, shipped.replace(/\n( +)backend: local\n/, "\n$1backend: openai\n"));
   router = loadRewardRouter(config);
 });
 
@@ -126,14 +126,17 @@ test("code: a reference with a broken return fails its tests in the sandbox", as
   assert.equal(results.filter((r) => r.status === "ok" && r.score === 0).length, 10);
 });
 
-test("writing: the judge self-check of each test reference against itself is a tie", async () => {
+type Parts = Record<string, { score: number; metric: number; status: string }>;
+
+test("writing: each test reference uses its own required words, and the judge calls it a tie with itself", async () => {
   const list = await rows("writing", "test");
   judge.resetCounters();
   const results = await scoreReferences(list);
   for (const [i, r] of results.entries()) {
+    const parts = r.details.graders as Parts;
     assert.equal(r.status, "ok", `writing test:${i}`);
-    assert.equal(r.details.verdict, "tie", `writing test:${i}`);
-    assert.deepEqual(r.details.verdicts, ["C", "C"]);
+    assert.equal(parts.keywords!.metric, 1, `writing test:${i}: the reference misses a keyword`);
+    assert.equal(parts.judge!.metric, 0.5, `writing test:${i}: not a tie`);
     assert.equal(r.score, 0.25); // rewards.tie in configs/rewards.yaml
     assert.equal(r.details.metric, 0.5);
   }
@@ -152,6 +155,8 @@ test("writing: the judge self-check of each test reference against itself is a t
 test("writing: a one-word response against the reference is not scored as a tie", async () => {
   const list = (await rows("writing", "test")).slice(0, 20);
   const results = await scoreReferences(list, () => "Yes.");
-  assert.equal(results.filter((r) => r.status === "ok" && r.details.verdict === "loss").length, 20);
-  assert.equal(results[0]!.score, -0.5);
+  const losses = results.filter((r) => r.status === "ok" && (r.details.graders as Parts).judge!.metric === 0);
+  assert.equal(losses.length, 20);
+  // a loss (-0.5), and the prompt's words missing as well: the keyword gate lowers it to -1
+  assert.equal(results[0]!.score, -1);
 });

@@ -10,6 +10,7 @@ import type { Rng } from "../engine/rng.js";
 import type { ChatMessage } from "../models/chat-template.js";
 import { pairwiseMessages } from "../rewards/judge/pairwise-prompt.js";
 import { promptText, type Row } from "../tasks/schema.js";
+import { continueStart } from "../tasks/writing/generate.js";
 import {
   BigramModel,
   type RubricContext,
@@ -99,7 +100,10 @@ export function candidates(row: Row, others: readonly string[], rng: Rng): Candi
 
 export function rubricContext(row: Row, lm: BigramModel): RubricContext {
   const { question, keywords } = writingInfo(row);
-  return { prompt: question, keywords, lm };
+  // A continue prompt's given start is meant to be repeated: the no-copy check leaves it out. (It
+  // once did not, so the rubric preferred any unrelated sentence to the reference on those prompts.)
+  const start = continueStart(question);
+  return { prompt: start ? question.replace(start, "") : question, keywords, lm };
 }
 
 /** `perPrompt` pairs for one prompt: alternately against the reference and any two candidates. */

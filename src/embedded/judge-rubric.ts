@@ -19,6 +19,7 @@
 //
 // An empty answer scores 0. Two answers whose scores differ by less than TIE_MARGIN are a tie ([[C]]);
 // otherwise the higher one wins.
+import { keywordCoverage, words } from "../rewards/keywords.js";
 
 export const TIE_MARGIN = 0.05;
 
@@ -37,11 +38,6 @@ const gate = (x: number) => 0.4 + 0.6 * x;
 export interface RubricScore {
   total: number;
   checks: Record<Check, number>;
-}
-
-/** Lower-case words (letters, digits, apostrophes). */
-export function words(text: string): string[] {
-  return text.toLowerCase().match(/[a-z0-9]+(?:'[a-z]+)?/g) ?? [];
 }
 
 /**
@@ -92,25 +88,6 @@ export interface RubricContext {
 }
 
 const clamp01 = (x: number) => Math.max(0, Math.min(1, x));
-
-function stem(word: string): string {
-  const w = word.toLowerCase();
-  const cut = w.replace(/(e|y|s)$/, "");
-  return cut.length >= 3 ? cut : w;
-}
-
-export function keywordCoverage(answer: string, keywords: readonly string[]): number {
-  if (keywords.length === 0) return 1;
-  const ws = words(answer);
-  let hit = 0;
-  for (const k of keywords) {
-    const parts = words(k);
-    if (parts.length === 0) continue;
-    // multi-word keywords: every part must appear
-    if (parts.every((p) => ws.some((w) => w.startsWith(stem(p))))) hit++;
-  }
-  return hit / keywords.length;
-}
 
 export function grammarProxy(answer: string): number {
   const t = answer.trim();

@@ -30,13 +30,13 @@ export class MultiGrader implements Reward {
     return samples.map((_, i) => {
       const scores: Record<string, number> = {};
       const metrics: Record<string, number> = {};
-      const parts: Record<string, { score: number; status: string }> = {};
+      const parts: Record<string, { score: number; metric: number; status: string }> = {};
       let status: RewardResult["status"] = "ok";
       names.forEach((n, g) => {
         const r = perGrader[g]![i]!;
         scores[n] = r.score;
         metrics[n] = typeof r.details.metric === "number" ? r.details.metric : r.score;
-        parts[n] = { score: r.score, status: r.status };
+        parts[n] = { score: r.score, metric: metrics[n]!, status: r.status };
         if (status === "ok" && r.status !== "ok") status = r.status;
       });
       try {

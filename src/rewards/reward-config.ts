@@ -22,6 +22,7 @@ import type { JudgeClientContext } from "./judge/client.js";
 import { createLabelModelGrader, LabelModelGraderConfig } from "./judge/label-model.js";
 import { createPairwiseJudgeReward, PairwiseJudgeConfig } from "./judge/pairwise.js";
 import { createScoreModelGrader, ScoreModelGraderConfig } from "./judge/score-model.js";
+import { createKeywordsReward, KeywordsRewardConfig } from "./keywords.js";
 import { createMathReward, MathRewardConfig } from "./math/index.js";
 import { createMcqReward, McqRewardConfig } from "./mcq.js";
 import { MultiGrader } from "./multi-grader.js";
@@ -53,6 +54,7 @@ export const REWARD_TYPES: Record<string, RewardType> = {
   math: rewardType(MathRewardConfig, (c, _ctx, name) => createMathReward(c, name)),
   mcq: rewardType(McqRewardConfig, (c, _ctx, name) => createMcqReward(c, name)),
   code: rewardType(CodeRewardConfig, (c) => createCodeReward(c)),
+  keywords: rewardType(KeywordsRewardConfig, (c, _ctx, name) => createKeywordsReward(c, name)),
   string_check: rewardType(StringCheckGraderConfig, (c) => createStringCheckGrader(c)),
   text_similarity: rewardType(TextSimilarityGraderConfig, (c) => createTextSimilarityGrader(c)),
   python: rewardType(PythonGraderConfig, (c) => createPythonGrader(c)),

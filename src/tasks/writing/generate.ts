@@ -2,7 +2,8 @@
 // sentences quoted in WordNet 3.1 glosses (e.g. "he ate a big breakfast").
 // Prompt types:
 //   keywords  (CommonGen style) write a sentence using 2-4 words taken from the example sentence;
-//   continue  finish a sentence whose first words come from the example;
+//   continue  finish a sentence whose first words come from the example (its required words: the
+//             content words of that start, which a complete sentence repeats);
 //   use_word  write a sentence using a word in a given sense (the example uses it);
 //   describe  explain a word in a sentence or two (reference: its definition plus the example).
 // Difficulty: keywords 1-3 (2, 3 or 4 keywords); use_word 1; continue 2; describe 2.
@@ -11,6 +12,14 @@ import type { Drawer, TaskGenerator, TaskItem } from "../dataset.js";
 import { isPlainWord, loadWordNet, type Synset } from "../wordnet.js";
 
 type WType = "keywords" | "continue" | "use_word" | "describe";
+
+const CONTINUE_PREFIX = "Continue this sentence so that it is complete: ";
+
+/** The given start of a `continue` prompt ("The setting sun"), or undefined for other prompts. */
+export function continueStart(prompt: string): string | undefined {
+  if (!prompt.startsWith(CONTINUE_PREFIX)) return undefined;
+  return prompt.slice(CONTINUE_PREFIX.length).match(/^"(.*) \.\.\."$/s)?.[1];
+}
 const WTYPES: WType[] = ["keywords", "keywords", "keywords", "continue", "use_word", "describe"];
 
 const STOPWORDS = new Set(
@@ -56,8 +65,8 @@ function collectExamples(): Example[] {
   return out;
 }
 
-function contentWords(ex: Example): string[] {
-  return [...new Set(ex.tokens.filter((t) => t.length >= 3 && !STOPWORDS.has(t) && !t.includes("'")))];
+function contentWords(tokens: string[]): string[] {
+  return [...new Set(tokens.filter((t) => t.length >= 3 && !STOPWORDS.has(t) && !t.includes("'")))];
 }
 
 function listWords(words: string[]): string {
@@ -75,7 +84,7 @@ function drawWriting(rng: Rng, examples: Example[]): TaskItem | null {
   let reference = sentence;
   if (type === "keywords") {
     const n = 2 + rng.int(3);
-    const pool = contentWords(ex);
+    const pool = contentWords(ex.tokens);
     if (pool.length < n) return null;
     keywords = rng.shuffle(pool).slice(0, n);
     difficulty = n - 1;
@@ -85,8 +94,9 @@ function drawWriting(rng: Rng, examples: Example[]): TaskItem | null {
     if (words.length < 7) return null;
     const cut = Math.max(3, Math.floor(words.length * (0.35 + 0.2 * rng.next())));
     const start = asSentence(words.join(" ")).split(/\s+/).slice(0, cut).join(" ");
+    keywords = contentWords(tokensOf(start));
     difficulty = 2;
-    prompt = `Continue this sentence so that it is complete: "${start} ..."`;
+    prompt = `${CONTINUE_PREFIX}"${start} ..."`;
   } else if (type === "use_word") {
     if (
       !ex.tokens.some((t) => t.startsWith(ex.word.split(" ")[0]!.slice(0, Math.max(3, ex.word.length - 2))))
