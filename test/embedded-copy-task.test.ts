@@ -1,0 +1,31 @@
+// Synthetic copy examples (src/embedded/copy-task.ts): every reply is spelled out in its prompt, the
+// three kinds alternate, and the same seed gives the same examples.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { copyExamples } from "../src/embedded/copy-task.js";
+import { Rng } from "../src/engine/rng.js";
+
+const glosses = [
+  "entity: that which is perceived or known or inferred to have its own distinct existence",
+  'residence: any address at which you dwell more than temporarily; "a person can have several residences"',
+  "sedulously: in a sedulous manner",
+  "odd line without a colon",
+  "x: too short",
+];
+
+test("copy examples repeat text and words from their own prompt, reproducibly", () => {
+  const examples = copyExamples(glosses, 30, new Rng(5));
+  assert.equal(examples.length, 30);
+  for (const [i, e] of examples.entries()) {
+    if (i % 3 === 0) {
+      assert.match(e.prompt, /^Repeat this text exactly: "/);
+      assert.ok(e.prompt.endsWith(`"${e.reply}"`), e.prompt);
+      assert.ok(!e.reply.includes(";"), "only the definition, not the example sentence");
+    } else {
+      for (const w of e.reply.split(" ")) assert.ok(e.prompt.includes(`"${w}"`), `${w} in ${e.prompt}`);
+      assert.ok(["entity", "residence", "sedulously"].includes(e.reply.split(" ")[0]!));
+    }
+  }
+  assert.deepEqual(copyExamples(glosses, 30, new Rng(5)), examples);
+  assert.throws(() => copyExamples(["no colon here"], 3, new Rng(1)), /no usable gloss lines/);
+});
