@@ -92,6 +92,7 @@ test("as a gate in a multi reward, a judge-pleasing answer without the prompt's 
   assert.equal(honest!.score, 0.25, "a tie with the reference keeps the judge's tie reward");
   assert.equal(honest!.details.metric, 0.5);
   assert.equal(half!.score, 0, "half the words: the judge's reward is capped at 0");
+  assert.equal(router.isJudged("writing"), true, "a judge inside a multi reward still counts as judged");
   await router.close();
 });
 

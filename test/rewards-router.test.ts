@@ -130,6 +130,7 @@ test("a mixed batch comes back in input order while judge calls overlap with rul
   assert.equal(judgeServer.maxInFlight, 4, "both samples' two orders were in flight together");
   const stats = router.judgeStats();
   assert.equal(stats.writing?.judged, 2);
+  assert.deepEqual([router.isJudged("writing"), router.isJudged("qa")], [true, false]);
   await router.close();
 });
 

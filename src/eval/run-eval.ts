@@ -2,7 +2,6 @@
 // the reward router, run the harness, and write the JSON result.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { isJudgeReward } from "../rewards/judge/pairwise.js";
 import { loadRewardRouter, type RewardRouter } from "../rewards/router.js";
 import { readRows } from "../tasks/io.js";
 import { writeJsonAtomic } from "../util/atomic.js";
@@ -73,7 +72,7 @@ export async function loadTaskInputs(
     inputs.push({
       task,
       rows,
-      judged: rows.length > 0 && isJudgeReward(router.resolve(rows[0]!.data_source)),
+      judged: rows.length > 0 && router.isJudged(rows[0]!.data_source),
     });
   }
   return inputs;

@@ -78,6 +78,17 @@ export class RewardRouter {
     return this.route(dataSource).reward;
   }
 
+  /**
+   * True when an LLM judge scores this data_source, alone or as a sub-grader of a `multi` reward
+   * (then the metric's 1 / 0.5 / 0 still read as win / tie / loss against the reference).
+   */
+  isJudged(dataSource: string): boolean {
+    const { pattern } = this.route(dataSource);
+    return this.underlying.some(
+      ({ name, reward }) => isJudgeReward(reward) && (name === pattern || name.startsWith(`${pattern}.`)),
+    );
+  }
+
   has(dataSource: string): boolean {
     try {
       this.route(dataSource);
