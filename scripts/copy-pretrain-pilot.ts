@@ -13,7 +13,7 @@
 //
 // Nothing is saved: this measures whether copying forms, it does not produce a model.
 import { parseArgs } from "node:util";
-import { type CopyExample, copyExamples } from "../src/embedded/copy-task.js";
+import { type CopyExample, copyExamples, randomSpanCopyBatches } from "../src/embedded/copy-task.js";
 import {
   glossesWithoutHeldOutExamples,
   loadDomainRows,
@@ -99,23 +99,9 @@ const inductionSteps = Number(values["induction-steps"]);
 if (inductionSteps > 0) {
   const span = 127;
   const T = 2 * span + 1;
-  const tokens = new Int32Array(8 * T);
-  const targets = new Int32Array(8 * T);
-  const spanRng = rng.fork();
-  const firstOrdinary = 16; // past the special tokens
-  const next = () => {
-    targets.fill(-1);
-    for (let b = 0; b < 8; b++) {
-      for (let i = 0; i < span; i++) {
-        const v = firstOrdinary + spanRng.int(config.vocab_size - firstOrdinary);
-        tokens[b * T + i] = v;
-        tokens[b * T + span + 1 + i] = v;
-      }
-      tokens[b * T + span] = id("<|eos|>");
-      for (let i = span; i < 2 * span; i++) targets[b * T + i] = tokens[b * T + i + 1]!;
-    }
-    return { tokens, targets };
-  };
+  // ordinary tokens only: the special tokens come first in the vocabulary
+  const ids = { lo: 16, hi: config.vocab_size, separator: id("<|eos|>") };
+  const next = randomSpanCopyBatches(span, 8, ids, rng.fork());
   const phase = { name: "induction", steps: inductionSteps, lr: 2e-3, minLr: 2e-3, warmupSteps: 20 };
   const log = trainPhase(
     model,

@@ -4,31 +4,12 @@
 // possible by attending back to the first (chance: ln 61 = 4.11 nats per token).
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { randomSpanCopyBatches } from "../src/embedded/copy-task.js";
 import { trainPhase } from "../src/embedded/train-loop.js";
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { makeConfig } from "../src/models/config.js";
 import { LlamaModel } from "../src/models/llama.js";
-
-function copyTask(span: number, B: number, rng: Rng) {
-  const T = 2 * span + 1;
-  const tokens = new Int32Array(B * T);
-  const targets = new Int32Array(B * T);
-  return () => {
-    targets.fill(-1);
-    for (let b = 0; b < B; b++) {
-      for (let i = 0; i < span; i++) {
-        const v = 3 + rng.int(61);
-        tokens[b * T + i] = v;
-        tokens[b * T + span + 1 + i] = v;
-      }
-      tokens[b * T + span] = 2;
-      // loss only where the answer is in the context: the second copy
-      for (let i = span; i < 2 * span; i++) targets[b * T + i] = tokens[b * T + i + 1]!;
-    }
-    return { tokens, targets };
-  };
-}
 
 test("a 2-layer model learns to copy a random 16-token span it has seen once", () => {
   const backend = loadBackend();
@@ -52,7 +33,7 @@ test("a 2-layer model learns to copy a random 16-token span it has seen once", (
   const log = trainPhase(
     model,
     backend,
-    copyTask(span, 8, new Rng(1)),
+    randomSpanCopyBatches(span, 8, { lo: 3, hi: 64, separator: 2 }, new Rng(1)),
     {
       name: "copy",
       steps: 400,

@@ -11,6 +11,7 @@
 // Definitions and lemmas come from the filtered WordNet glosses the pretraining already sees (no
 // writing reference is among them), so nothing held out leaks.
 import type { Rng } from "../engine/rng.js";
+import type { Batch } from "./train-loop.js";
 
 export interface CopyExample {
   prompt: string;
@@ -59,4 +60,33 @@ export function copyExamples(glosses: readonly string[], count: number, rng: Rng
     }
   }
   return out;
+}
+
+/**
+ * Batches of pure induction: each row is a random span of token ids in [lo, hi), a separator, and the
+ * same span again, with loss only on the second copy (predictable only by attending back to the first).
+ */
+export function randomSpanCopyBatches(
+  span: number,
+  B: number,
+  ids: { lo: number; hi: number; separator: number },
+  rng: Rng,
+): () => Batch {
+  const T = 2 * span + 1;
+  const tokens = new Int32Array(B * T);
+  const targets = new Int32Array(B * T);
+  return () => {
+    targets.fill(-1);
+    for (let b = 0; b < B; b++) {
+      const row = b * T;
+      for (let i = 0; i < span; i++) {
+        const v = ids.lo + rng.int(ids.hi - ids.lo);
+        tokens[row + i] = v;
+        tokens[row + span + 1 + i] = v;
+      }
+      tokens[row + span] = ids.separator;
+      for (let i = span; i < 2 * span; i++) targets[row + i] = tokens[row + i + 1]!;
+    }
+    return { tokens, targets };
+  };
 }
