@@ -13,7 +13,13 @@
 //
 // Nothing is saved: this measures whether copying forms, it does not produce a model.
 import { parseArgs } from "node:util";
-import { type CopyExample, copyExamples, randomSpanCopyBatches } from "../src/embedded/copy-task.js";
+import {
+  copyAccuracy,
+  copyChatText,
+  copyExamples,
+  heldOutCopyPrompts,
+  randomSpanCopyBatches,
+} from "../src/embedded/copy-task.js";
 import {
   glossesWithoutHeldOutExamples,
   loadDomainRows,
@@ -26,8 +32,7 @@ import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { makeConfig } from "../src/models/config.js";
 import { LlamaModel } from "../src/models/llama.js";
-import { generate } from "../src/models/sampler.js";
-import { loadTokenizer, type TextTokenizer } from "../src/models/tokenizer.js";
+import { loadTokenizer } from "../src/models/tokenizer.js";
 
 const { values } = parseArgs({
   options: {
@@ -39,39 +44,6 @@ const { values } = parseArgs({
 });
 const steps = Number(values.steps);
 const share = Number(values["copy-share"]);
-
-const chat = (tokenizer: TextTokenizer, c: CopyExample) =>
-  `${tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], { addGenerationPrompt: true })}${c.reply}<|im_end|>`;
-
-function copyAccuracy(model: LlamaModel, tokenizer: TextTokenizer, held: CopyExample[]) {
-  const prompts = held.map((c) =>
-    tokenizer.encode(
-      tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], { addGenerationPrompt: true }),
-      {
-        addSpecialTokens: false,
-      },
-    ),
-  );
-  const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
-  const gens = generate(model, prompts, {
-    maxNewTokens: 48,
-    temperature: 0,
-    eosTokenIds: eos,
-    decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
-  });
-  let exact = 0;
-  let words = 0;
-  let total = 0;
-  gens.forEach((g, i) => {
-    const want = held[i]!.reply.split(" ");
-    const text = (g.text ?? "").trim();
-    const got = new Set(text.split(/\s+/));
-    if (text === held[i]!.reply) exact++;
-    words += want.filter((w) => got.has(w)).length;
-    total += want.length;
-  });
-  return { exact: exact / held.length, words: words / total, example: gens[1]?.text };
-}
 
 const backend = loadBackend();
 const tokenizer = loadTokenizer(values.tokenizer);
@@ -88,11 +60,8 @@ const glosses = glossesWithoutHeldOutExamples(rows, wordnetGlosses());
 const rng = new Rng(0);
 const texts = pretrainTexts(rows, wordnetGlosses());
 const copyCount = Math.round((texts.length * share) / (1 - share));
-const copies = copyExamples(glosses, copyCount, rng.fork()).map((c) => chat(tokenizer, c));
-// held-out probes: "repeat these words" prompts from another stream (a repeat is harmless: the words are random)
-const held = copyExamples(glosses, 180, new Rng(99))
-  .filter((_, i) => i % 3 === 1)
-  .slice(0, 60);
+const copies = copyExamples(glosses, copyCount, rng.fork()).map((c) => copyChatText(tokenizer, c));
+const held = heldOutCopyPrompts(glosses);
 const stream = encodeStream(tokenizer, rng.shuffle([...texts, ...copies]), id("<|eos|>"));
 console.log(`stream: ${stream.length} tokens, ${texts.length} documents + ${copies.length} copy examples`);
 const inductionSteps = Number(values["induction-steps"]);

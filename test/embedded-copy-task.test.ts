@@ -22,7 +22,9 @@ test("copy examples repeat text and words from their own prompt, reproducibly", 
       assert.ok(e.prompt.endsWith(`"${e.reply}"`), e.prompt);
       assert.ok(!e.reply.includes(";"), "only the definition, not the example sentence");
     } else {
-      for (const w of e.reply.split(" ")) assert.ok(e.prompt.includes(`"${w}"`), `${w} in ${e.prompt}`);
+      // named bare, with a leading space, as the writing prompts name their required words
+      for (const w of e.reply.split(" ")) assert.ok(e.prompt.includes(` ${w}`), `${w} in ${e.prompt}`);
+      assert.ok(!e.prompt.includes('"'), e.prompt);
       assert.ok(["entity", "residence", "sedulously"].includes(e.reply.split(" ")[0]!));
     }
   }

@@ -5,12 +5,15 @@
 // that rewards copying. These examples do, in the chat format the tasks use:
 //
 //   repeat_text   Repeat this text exactly: "<a WordNet definition>"      -> the definition
-//   repeat_words  Repeat these words in order: "w1", "w2" and "w3".        -> w1 w2 w3
-//   use_words     Write the words "w1" and "w2" in one line, in this order. -> w1 w2
+//   repeat_words  Repeat these words in order: w1, w2 and w3.        -> w1 w2 w3
+//   use_words     Write the words w1 and w2 in one line, in this order. -> w1 w2
 //
 // Definitions and lemmas come from the filtered WordNet glosses the pretraining already sees (no
 // writing reference is among them), so nothing held out leaks.
-import type { Rng } from "../engine/rng.js";
+import { Rng } from "../engine/rng.js";
+import type { LlamaModel } from "../models/llama.js";
+import { generate } from "../models/sampler.js";
+import type { TextTokenizer } from "../models/tokenizer.js";
 import type { Batch } from "./train-loop.js";
 
 export interface CopyExample {
@@ -18,9 +21,9 @@ export interface CopyExample {
   reply: string;
 }
 
-function quoteList(words: readonly string[]): string {
-  const q = words.map((w) => `"${w}"`);
-  return q.length <= 2 ? q.join(" and ") : `${q.slice(0, -1).join(", ")} and ${q.at(-1)}`;
+/** "a", "a and b", "a, b and c": bare words, as the writing prompts name their required words. */
+function wordList(words: readonly string[]): string {
+  return words.length <= 2 ? words.join(" and ") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
 
 /** lemma and definition of a gloss line "lemma: definition; \"example\"" (null for odd lines). */
@@ -51,9 +54,9 @@ export function copyExamples(glosses: readonly string[], count: number, rng: Rng
       const words = Array.from({ length: 1 + rng.int(4) }, () => rng.pick(lemmas));
       out.push(
         kind === 1
-          ? { prompt: `Repeat these words in order: ${quoteList(words)}.`, reply: words.join(" ") }
+          ? { prompt: `Repeat these words in order: ${wordList(words)}.`, reply: words.join(" ") }
           : {
-              prompt: `Write the words ${quoteList(words)} in one line, in this order.`,
+              prompt: `Write the words ${wordList(words)} in one line, in this order.`,
               reply: words.join(" "),
             },
       );
@@ -89,4 +92,63 @@ export function randomSpanCopyBatches(
     }
     return { tokens, targets };
   };
+}
+
+/** A copy example as one ChatML document (for a pretraining stream). */
+export function copyChatText(tokenizer: TextTokenizer, c: CopyExample): string {
+  const prompt = tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], {
+    addGenerationPrompt: true,
+  });
+  return `${prompt}${c.reply}<|im_end|>`;
+}
+
+/** The held-out copy probe: `count` "repeat these words" prompts from a stream no training run draws (seed 99). */
+export function heldOutCopyPrompts(glosses: readonly string[], count = 60): CopyExample[] {
+  return copyExamples(glosses, 3 * count, new Rng(99))
+    .filter((_, i) => i % 3 === 1)
+    .slice(0, count);
+}
+
+export interface CopyAccuracy {
+  /** share of prompts whose greedy reply is exactly the requested words */
+  exact: number;
+  /** share of requested words that appear in the reply */
+  words: number;
+  /** one reply, for the log */
+  example: string;
+}
+
+/** Greedy in-context copying on `held` (heldOutCopyPrompts): can the model repeat words it was just given? */
+export function copyAccuracy(
+  model: LlamaModel,
+  tokenizer: TextTokenizer,
+  held: readonly CopyExample[],
+): CopyAccuracy {
+  const prompts = held.map((c) =>
+    tokenizer.encode(
+      tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], { addGenerationPrompt: true }),
+      {
+        addSpecialTokens: false,
+      },
+    ),
+  );
+  const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
+  const gens = generate(model, prompts, {
+    maxNewTokens: 48,
+    temperature: 0,
+    eosTokenIds: eos,
+    decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
+  });
+  let exact = 0;
+  let words = 0;
+  let total = 0;
+  gens.forEach((g, i) => {
+    const want = held[i]!.reply.split(" ");
+    const text = (g.text ?? "").trim();
+    const got = new Set(text.split(/\s+/));
+    if (text === held[i]!.reply) exact++;
+    words += want.filter((w) => got.has(w)).length;
+    total += want.length;
+  });
+  return { exact: exact / held.length, words: words / total, example: gens[1]?.text ?? "" };
 }

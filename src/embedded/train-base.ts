@@ -1,13 +1,18 @@
 // Recipe for models/omni-tiny, the embedded base policy:
 //   1. a byte-level BPE tokenizer (vocab 4096) trained on the domains' train text + WordNet glosses;
 //   2. a Llama-style decoder, pretrained on domain prompts + WordNet glosses (see corpus.ts for what
-//      each stage may see);
-//   3. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only.
+//      each stage may see), half of the stream's documents copy examples (copy-task.ts);
+//   3. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only, with a
+//      share of copy examples kept in the mix.
+// In-context copying (repeating words the prompt names) is what the writing and code tasks need and
+// what a small model does not learn from the domain text alone; the held-out copy probe is logged
+// after each phase.
 // Written in HF layout (bf16 weights) with a training log. Seeded: the same seed and step counts give
 // the same loss curve.
 //
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
-//                               [--sft-extra-rows N] [--batch N] [--seq N]
+//                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
+//                               [--sft-copy-share F]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -24,8 +29,16 @@ import { promptText, SPLITS, TASK_NAMES } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { formatDuration } from "../util/progress.js";
 import {
+  type CopyAccuracy,
+  copyAccuracy,
+  copyChatText,
+  copyExamples,
+  heldOutCopyPrompts,
+} from "./copy-task.js";
+import {
   type DomainRows,
   extraSftRows,
+  glossesWithoutHeldOutExamples,
   loadDomainRows,
   pretrainTexts,
   referenceOf,
@@ -70,6 +83,10 @@ export interface BaseRecipe {
   seq: number;
   pretrainLr: number;
   sftLr: number;
+  /** Share of the pretraining documents that are copy examples (ChatML). */
+  pretrainCopyShare: number;
+  /** Share of the SFT examples that are copy examples. */
+  sftCopyShare: number;
 }
 
 /** The defaults are the run recorded in models/omni-tiny/README.md. */
@@ -77,14 +94,22 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   out: "models/omni-tiny",
   datasets: "datasets",
   seed: 0,
-  pretrainSteps: 800,
+  pretrainSteps: 2500,
   sftSteps: 4000,
   sftExtraRows: 20000,
   batch: 8,
   seq: 256,
   pretrainLr: 2e-3,
   sftLr: 1e-3,
+  pretrainCopyShare: 0.5,
+  sftCopyShare: 0.1,
 };
+
+/** How many copy examples make them `share` of a mix with `others` other documents. */
+export function copyCountFor(others: number, share: number): number {
+  if (!(share >= 0 && share < 1)) throw new Error(`copy share must be in [0, 1), got ${share}`);
+  return Math.round((others * share) / (1 - share));
+}
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */
 export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[], eosId: number): Int32Array {
@@ -149,10 +174,33 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
       `vocab ${config.vocab_size}); backend ${backend.info().backend} (GEMM ${backend.info().gemm}); batch ${r.batch}x${r.seq}`,
   );
 
-  // 3. pretraining
+  // 3. pretraining, with copy examples in the stream
   const rng = new Rng(r.seed);
-  const stream = encodeStream(tokenizer, rng.shuffle(pretrainTexts(rows, glosses)), id("<|eos|>"));
-  log(`pretraining stream: ${stream.length} tokens`);
+  const copyGlosses = glossesWithoutHeldOutExamples(rows, glosses);
+  const heldCopy = heldOutCopyPrompts(copyGlosses);
+  const copyProbe: Array<{ after: string } & CopyAccuracy> = [];
+  const probe = (after: string) => {
+    const acc = copyAccuracy(model, tokenizer, heldCopy);
+    copyProbe.push({ after, ...acc });
+    log(
+      `copy probe after ${after}: ${(100 * acc.exact).toFixed(1)}% exact, ${(100 * acc.words).toFixed(1)}% of words ` +
+        `(e.g. ${JSON.stringify(acc.example)})`,
+    );
+  };
+  const texts = pretrainTexts(rows, glosses);
+  const pretrainCopies = copyExamples(
+    copyGlosses,
+    copyCountFor(texts.length, r.pretrainCopyShare),
+    rng.fork(),
+  );
+  const stream = encodeStream(
+    tokenizer,
+    rng.shuffle([...texts, ...pretrainCopies.map((c) => copyChatText(tokenizer, c))]),
+    id("<|eos|>"),
+  );
+  log(
+    `pretraining stream: ${stream.length} tokens (${texts.length} documents + ${pretrainCopies.length} copy examples)`,
+  );
   const phases: PhaseLog[] = [];
   const common = { B: r.batch, T: r.seq, weightDecay: 0.1, maxGradNorm: 1.0 };
   phases.push(
@@ -172,10 +220,21 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
     ),
   );
 
-  // 4. SFT
-  const examples = sftExamples(tokenizer, rows, r.sftExtraRows, r.seed);
+  probe("pretrain");
+
+  // 4. SFT, copy examples kept in the mix so that copying is not forgotten
+  const domainExamples = sftExamples(tokenizer, rows, r.sftExtraRows, r.seed);
+  const sftCopies = copyExamples(
+    copyGlosses,
+    copyCountFor(domainExamples.length, r.sftCopyShare),
+    rng.fork(),
+  );
+  const examples = [
+    ...domainExamples,
+    ...sftCopies.map((c) => encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply)),
+  ];
   const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
-  log(`sft: ${examples.length} examples, ${replyTokens} reply tokens`);
+  log(`sft: ${examples.length} examples (${sftCopies.length} copy examples), ${replyTokens} reply tokens`);
   phases.push(
     trainPhase(
       model,
@@ -185,6 +244,8 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
       log,
     ),
   );
+
+  probe("sft");
 
   // 5. save (bf16) + a log + sample replies
   writeHfModelDir(r.out, config, modelTensors(model), { dtype: "BF16" });
@@ -200,6 +261,7 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
     recipe: r,
     params: model.numParams(),
     wall_seconds: seconds,
+    copy_probe: copyProbe,
     phases: phases.map((p) => ({ ...p, losses: p.losses.map((l) => Math.round(l * 1e4) / 1e4) })),
   });
   log(`saved ${r.out}/ in ${formatDuration(seconds)} total`);
@@ -234,6 +296,8 @@ function parseRecipe(argv: string[]): BaseRecipe {
       "sft-extra-rows": { type: "string" },
       batch: { type: "string" },
       seq: { type: "string" },
+      "pretrain-copy-share": { type: "string" },
+      "sft-copy-share": { type: "string" },
     },
   });
   const d = DEFAULT_BASE_RECIPE;
@@ -248,6 +312,8 @@ function parseRecipe(argv: string[]): BaseRecipe {
     sftExtraRows: num(values["sft-extra-rows"], d.sftExtraRows),
     batch: num(values.batch, d.batch),
     seq: num(values.seq, d.seq),
+    pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
+    sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
   };
 }
 

@@ -69,9 +69,16 @@ function contentWords(tokens: string[]): string[] {
   return [...new Set(tokens.filter((t) => t.length >= 3 && !STOPWORDS.has(t) && !t.includes("'")))];
 }
 
+// Required words are named bare, not quoted: the byte-level BPE spells a quoted word ('"farther"' is
+// '"|f|ar|ther') differently from the same word inside a sentence (' far|ther'), so a quoted prompt
+// word is not a span the answer can copy. Multi-word lemmas keep their quotes to stay unambiguous.
+function nameWord(word: string): string {
+  return word.includes(" ") ? `"${word}"` : word;
+}
+
 function listWords(words: string[]): string {
-  const quoted = words.map((w) => `"${w}"`);
-  return quoted.length <= 2 ? quoted.join(" and ") : `${quoted.slice(0, -1).join(", ")} and ${quoted.at(-1)}`;
+  const named = words.map(nameWord);
+  return named.length <= 2 ? named.join(" and ") : `${named.slice(0, -1).join(", ")} and ${named.at(-1)}`;
 }
 
 function drawWriting(rng: Rng, examples: Example[]): TaskItem | null {
@@ -106,7 +113,7 @@ function drawWriting(rng: Rng, examples: Example[]): TaskItem | null {
     if (ex.synset.definition.length > 140) return null;
     keywords = [ex.word];
     difficulty = 1;
-    prompt = `Write a sentence that uses the word "${ex.word}" in the sense "${ex.synset.definition}".`;
+    prompt = `Write a sentence that uses the word ${nameWord(ex.word)} in the sense "${ex.synset.definition}".`;
   } else {
     if (ex.synset.definition.length > 140) return null;
     keywords = [ex.word];
