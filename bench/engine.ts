@@ -19,6 +19,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AdamW } from "../src/engine/adamw.js";
+import type { BackendInfo } from "../src/engine/backend.js";
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { type LlamaConfig, makeConfig } from "../src/models/config.js";
@@ -93,12 +94,14 @@ interface SideResult {
   params: number;
   /** Our side only: median ms per phase of the training step. */
   phases?: { forward: number; backward: number; optimizer: number };
-  backend?: unknown;
+  backend?: BackendInfo;
 }
 
 interface Row {
   shape: string;
   env: string;
+  /** Our GEMM in this environment (the addon picks it: native/gemm.c gemm_init). */
+  gemm: string;
   train_ms: number;
   torch_train_ms: number;
   train_speedup: number;
@@ -231,6 +234,7 @@ function printTable(rows: Row[]): void {
   const header = [
     "shape",
     "env",
+    "our GEMM",
     "train ms",
     "torch ms",
     "speedup",
@@ -245,6 +249,7 @@ function printTable(rows: Row[]): void {
   const lines = rows.map((r) => [
     r.shape,
     r.env,
+    r.gemm,
     fmt(r.train_ms),
     fmt(r.torch_train_ms),
     `${fmt(r.train_speedup, 2)}x`,
@@ -310,6 +315,7 @@ function main(argv: string[]): void {
       const row: Row = {
         shape: shape.name,
         env: envName,
+        gemm: ours.backend?.gemm ?? "?",
         train_ms: ours.train_ms,
         torch_train_ms: torch.train_ms,
         train_speedup: torch.train_ms / ours.train_ms,

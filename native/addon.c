@@ -433,14 +433,17 @@ static napi_value js_sum_squares(napi_env env, napi_callback_info info) {
   return r;
 }
 
-// info() -> { gemm: "openblas"|"builtin", openblasCoreType?: string, blasThreads, kernelThreads }
+// info() -> { gemm: "openblas"|"builtin", gemmReason, openblasCoreType?: string (loaded, used or not),
+//           blasThreads, kernelThreads }
 static napi_value js_info(napi_env env, napi_callback_info info) {
   (void)info;
   napi_value o, v;
   napi_create_object(env, &o);
   napi_create_string_utf8(env, gemm_uses_openblas() ? "openblas" : "builtin", NAPI_AUTO_LENGTH, &v);
   napi_set_named_property(env, o, "gemm", v);
-  const char *core = gemm_openblas_corename();
+  napi_create_string_utf8(env, gemm_choice_reason(), NAPI_AUTO_LENGTH, &v);
+  napi_set_named_property(env, o, "gemmReason", v);
+  const char *core = gemm_openblas_loaded_core();
   if (core) {
     napi_create_string_utf8(env, core, NAPI_AUTO_LENGTH, &v);
     napi_set_named_property(env, o, "openblasCoreType", v);

@@ -2,7 +2,8 @@
 // three kinds alternate, and the same seed gives the same examples.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { copyExamples } from "../src/embedded/copy-task.js";
+import { copyExamples, heldOutCopyPrompts } from "../src/embedded/copy-task.js";
+import { copyCountFor } from "../src/embedded/train-base.js";
 import { Rng } from "../src/engine/rng.js";
 
 const glosses = [
@@ -30,4 +31,16 @@ test("copy examples repeat text and words from their own prompt, reproducibly", 
   }
   assert.deepEqual(copyExamples(glosses, 30, new Rng(5)), examples);
   assert.throws(() => copyExamples(["no colon here"], 3, new Rng(1)), /no usable gloss lines/);
+});
+
+test("the held-out copy probe is reproducible word-list prompts, and copy shares give the right counts", () => {
+  const held = heldOutCopyPrompts(glosses, 10);
+  assert.equal(held.length, 10);
+  assert.deepEqual(heldOutCopyPrompts(glosses, 10), held);
+  for (const h of held) assert.match(h.prompt, /^Repeat these words in order: /);
+  // half of 1,000 documents copy examples -> 1,000 of them; a tenth of 900 -> 100
+  assert.equal(copyCountFor(1000, 0.5), 1000);
+  assert.equal(copyCountFor(900, 0.1), 100);
+  assert.equal(copyCountFor(900, 0), 0);
+  assert.throws(() => copyCountFor(900, 1), /copy share must be in \[0, 1\)/);
 });

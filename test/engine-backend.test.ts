@@ -1,5 +1,6 @@
 // Backend selection (argument, OMNI_BACKEND), backend info, and model construction from tensors.
 import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { backendInfo, loadBackend } from "../src/engine/load-backend.js";
 import { findAddon } from "../src/engine/native.js";
@@ -42,6 +43,14 @@ test("the native backend reports its GEMM, OpenBLAS core type and thread counts"
   assert.ok(info.gemm === "openblas" || info.gemm === "builtin");
   if (info.gemm === "openblas") assert.equal(typeof info.openblasCoreType, "string");
   assert.ok(info.threads.blas >= 1 && info.threads.kernels >= 1);
+  assert.ok(info.gemmReason && info.gemmReason.length > 0, "says why it chose its GEMM");
+  // The default rule (native/gemm.c gemm_init): on an AVX-512 CPU (the addon is built -march=native),
+  // OpenBLAS is used only when it runs one of its own AVX-512 core types.
+  if (!process.env.OMNI_GEMM && info.openblasCoreType && existsSync("/proc/cpuinfo")) {
+    const avx512Cpu = /\bavx512f\b/.test(readFileSync("/proc/cpuinfo", "utf8"));
+    const avx512Core = /^(skylakex|cooperlake|sapphirerapids)$/i.test(info.openblasCoreType);
+    assert.equal(info.gemm, avx512Cpu && !avx512Core ? "builtin" : "openblas", info.gemmReason);
+  }
 });
 
 const config = makeConfig({

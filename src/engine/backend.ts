@@ -17,7 +17,9 @@ export interface BackendInfo {
   backend: BackendName;
   /** Which GEMM does the big matrix multiplies. */
   gemm: "openblas" | "builtin" | "typescript";
-  /** From openblas_get_corename(), when OpenBLAS is in use and exports it. */
+  /** Why this GEMM (native backend): OMNI_GEMM, OpenBLAS missing, or the AVX-512 rule in native/gemm.c. */
+  gemmReason?: string;
+  /** From openblas_get_corename(), when OpenBLAS is loaded and exports it (in use or not). */
   openblasCoreType?: string;
   /** Threads used by BLAS GEMM and by the other (non-GEMM) kernels. */
   threads: { blas: number; kernels: number };

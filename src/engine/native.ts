@@ -10,6 +10,7 @@ import type { Backend, BackendInfo } from "./backend.js";
 interface NativeAddon extends Omit<Backend, "name" | "info"> {
   info(): {
     gemm: "openblas" | "builtin";
+    gemmReason: string;
     openblasCoreType?: string;
     blasThreads: number;
     kernelThreads: number;
@@ -101,6 +102,7 @@ export class NativeBackend implements Backend {
     return {
       backend: "native",
       gemm: i.gemm,
+      gemmReason: i.gemmReason,
       ...(i.openblasCoreType ? { openblasCoreType: i.openblasCoreType } : {}),
       threads: { blas: i.blasThreads, kernels: i.kernelThreads },
     };

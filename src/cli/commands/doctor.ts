@@ -21,11 +21,12 @@ const PYTHON = "/usr/bin/python3";
 /** Collects the report (no printing). */
 export function doctorReport(): DoctorReport {
   const info = backendInfo();
+  const core = `OpenBLAS core ${info.openblasCoreType ?? "unknown"}`;
   const blas =
     info.gemm === "openblas"
-      ? `OpenBLAS (core ${info.openblasCoreType ?? "unknown"})`
+      ? `OpenBLAS (core ${info.openblasCoreType ?? "unknown"}; ${info.gemmReason})`
       : info.gemm === "builtin"
-        ? "built-in C GEMM"
+        ? `built-in C GEMM (${info.gemmReason}${info.openblasCoreType ? `; ${core} loaded` : ""})`
         : "none (TypeScript reference kernels)";
   const env: Record<string, string> = {};
   for (const k of [
