@@ -60,11 +60,13 @@ const GEMM_ATTENTION_MIN_TOKENS = 48;
 
 /**
  * Calls with 2 to 64 new tokens (decode steps of a batch, short prefills) multiply by the packed
- * weights (matmulForwardPacked); a single row (the BLAS's GEMV is faster) and bigger calls (long
- * prefills, where the BLAS's own packing pays off) by the originals. Measured by bench/decode-gemm.ts:
- * at 8 rows the packed path is 1.4-2.5x faster, at 32 rows 1.0-1.6x, at 64 rows 0.75-1.2x.
+ * weights (matmulForwardPacked); a single row (OpenBLAS's GEMV is faster) and bigger calls (long
+ * prefills, where the GEMM's own packing pays off) by the originals. Measured by bench/decode-gemm.ts:
+ * at 8 rows the packed path is 1.4-2.5x faster, at 32 rows 1.0-1.6x, at 64 rows 0.75-1.2x. The
+ * built-in GEMM has no GEMV path (it would repack the whole weight for one row), so without OpenBLAS
+ * a single row takes the packed weights too.
  */
-const usePackedGemm = (rows: number) => rows >= 2 && rows <= 64;
+const usePackedGemm = (rows: number, minRows: number) => rows >= minRows && rows <= 64;
 
 /** Above this many weight floats (256 MB) the decoder does not copy the weights and uses the BLAS. */
 const PACK_MAX_FLOATS = 64 * 1024 * 1024;
@@ -95,6 +97,8 @@ export class CachedDecoder {
   /** Packed weight copies, or null when the model is too big to copy (PACK_MAX_FLOATS). */
   private readonly packedLayers: PackedWeights[] | null;
   private readonly packedHead: Float32Array | null;
+  /** 2 with OpenBLAS (its GEMV takes one row), else 1 (see usePackedGemm). */
+  private readonly minPackedRows: number;
   private readonly cos: Float32Array;
   private readonly sin: Float32Array;
   // scratch buffers, grown on demand and reused across calls
@@ -112,6 +116,7 @@ export class CachedDecoder {
       );
     }
     this.backend = model.backend;
+    this.minPackedRows = this.backend.info().gemm === "openblas" ? 2 : 1;
     this.config = c;
     this.cache = new KvCache(c, slots, maxLen);
     this.layers = Array.from({ length: c.num_hidden_layers }, (_, i) => model.layer(i));
@@ -207,7 +212,7 @@ export class CachedDecoder {
     const b = this.scratch(N, long.length > 0 ? longest : 0);
 
     // out (N, OC) = inp (N, IC) @ W^T + bias, with W (OC, IC) or its packed copy
-    const packed = usePackedGemm(N) ? this.packedLayers : null;
+    const packed = usePackedGemm(N, this.minPackedRows) ? this.packedLayers : null;
     const linear = (
       out: Float32Array,
       inp: Float32Array,
@@ -300,7 +305,7 @@ export class CachedDecoder {
     const normed = b.h.subarray(0, R * C);
     be.rmsnormForward(normed, this.rstd.subarray(0, R), last, this.finalNorm, R, C, c.rms_norm_eps);
     const logits = new Float32Array(R * V);
-    if (usePackedGemm(R) && this.packedHead)
+    if (usePackedGemm(R, this.minPackedRows) && this.packedHead)
       be.matmulForwardPacked(logits, normed, this.packedHead, null, R, C, V);
     else be.matmulForward(logits, normed, this.head, null, R, C, V);
     return logits;
