@@ -16,6 +16,7 @@ import { parseArgs } from "node:util";
 import {
   copyAccuracy,
   copyChatText,
+  copyCountFor,
   copyExamples,
   heldOutCopyPrompts,
   randomSpanCopyBatches,
@@ -59,8 +60,9 @@ const rows = await loadDomainRows("datasets");
 const glosses = glossesWithoutHeldOutExamples(rows, wordnetGlosses());
 const rng = new Rng(0);
 const texts = pretrainTexts(rows, wordnetGlosses());
-const copyCount = Math.round((texts.length * share) / (1 - share));
-const copies = copyExamples(glosses, copyCount, rng.fork()).map((c) => copyChatText(tokenizer, c));
+const copies = copyExamples(glosses, copyCountFor(texts.length, share), rng.fork()).map((c) =>
+  copyChatText(tokenizer, c),
+);
 const held = heldOutCopyPrompts(glosses);
 const stream = encodeStream(tokenizer, rng.shuffle([...texts, ...copies]), id("<|eos|>"));
 console.log(`stream: ${stream.length} tokens, ${texts.length} documents + ${copies.length} copy examples`);

@@ -2,8 +2,7 @@
 // three kinds alternate, and the same seed gives the same examples.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { copyExamples, heldOutCopyPrompts } from "../src/embedded/copy-task.js";
-import { copyCountFor } from "../src/embedded/train-base.js";
+import { copyCountFor, copyExamples, heldOutCopyPrompts } from "../src/embedded/copy-task.js";
 import { Rng } from "../src/engine/rng.js";
 
 const glosses = [

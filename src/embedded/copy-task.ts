@@ -14,16 +14,12 @@ import { Rng } from "../engine/rng.js";
 import type { LlamaModel } from "../models/llama.js";
 import { generate } from "../models/sampler.js";
 import type { TextTokenizer } from "../models/tokenizer.js";
+import { listWords } from "../tasks/writing/generate.js";
 import type { Batch } from "./train-loop.js";
 
 export interface CopyExample {
   prompt: string;
   reply: string;
-}
-
-/** "a", "a and b", "a, b and c": bare words, as the writing prompts name their required words. */
-function wordList(words: readonly string[]): string {
-  return words.length <= 2 ? words.join(" and ") : `${words.slice(0, -1).join(", ")} and ${words.at(-1)}`;
 }
 
 /** lemma and definition of a gloss line "lemma: definition; \"example\"" (null for odd lines). */
@@ -54,9 +50,9 @@ export function copyExamples(glosses: readonly string[], count: number, rng: Rng
       const words = Array.from({ length: 1 + rng.int(4) }, () => rng.pick(lemmas));
       out.push(
         kind === 1
-          ? { prompt: `Repeat these words in order: ${wordList(words)}.`, reply: words.join(" ") }
+          ? { prompt: `Repeat these words in order: ${listWords(words)}.`, reply: words.join(" ") }
           : {
-              prompt: `Write the words ${wordList(words)} in one line, in this order.`,
+              prompt: `Write the words ${listWords(words)} in one line, in this order.`,
               reply: words.join(" "),
             },
       );
@@ -94,12 +90,20 @@ export function randomSpanCopyBatches(
   };
 }
 
+/** How many copy examples make them `share` of a mix with `others` other documents. */
+export function copyCountFor(others: number, share: number): number {
+  if (!(share >= 0 && share < 1)) throw new Error(`copy share must be in [0, 1), got ${share}`);
+  return Math.round((others * share) / (1 - share));
+}
+
+/** The copy example's prompt, chat-templated up to the assistant turn. */
+function copyPromptText(tokenizer: TextTokenizer, c: CopyExample): string {
+  return tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], { addGenerationPrompt: true });
+}
+
 /** A copy example as one ChatML document (for a pretraining stream). */
 export function copyChatText(tokenizer: TextTokenizer, c: CopyExample): string {
-  const prompt = tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], {
-    addGenerationPrompt: true,
-  });
-  return `${prompt}${c.reply}<|im_end|>`;
+  return `${copyPromptText(tokenizer, c)}${c.reply}<|im_end|>`;
 }
 
 /** The held-out copy probe: `count` "repeat these words" prompts from a stream no training run draws (seed 99). */
@@ -125,12 +129,7 @@ export function copyAccuracy(
   held: readonly CopyExample[],
 ): CopyAccuracy {
   const prompts = held.map((c) =>
-    tokenizer.encode(
-      tokenizer.applyChatTemplate([{ role: "user", content: c.prompt }], { addGenerationPrompt: true }),
-      {
-        addSpecialTokens: false,
-      },
-    ),
+    tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
   );
   const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
   const gens = generate(model, prompts, {

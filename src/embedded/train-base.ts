@@ -32,6 +32,7 @@ import {
   type CopyAccuracy,
   copyAccuracy,
   copyChatText,
+  copyCountFor,
   copyExamples,
   heldOutCopyPrompts,
 } from "./copy-task.js";
@@ -104,12 +105,6 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   pretrainCopyShare: 0.5,
   sftCopyShare: 0.1,
 };
-
-/** How many copy examples make them `share` of a mix with `others` other documents. */
-export function copyCountFor(others: number, share: number): number {
-  if (!(share >= 0 && share < 1)) throw new Error(`copy share must be in [0, 1), got ${share}`);
-  return Math.round((others * share) / (1 - share));
-}
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */
 export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[], eosId: number): Int32Array {

@@ -21,12 +21,12 @@ const PYTHON = "/usr/bin/python3";
 /** Collects the report (no printing). */
 export function doctorReport(): DoctorReport {
   const info = backendInfo();
-  const core = `OpenBLAS core ${info.openblasCoreType ?? "unknown"}`;
+  const core = info.openblasCoreType ?? "unknown";
   const blas =
     info.gemm === "openblas"
-      ? `OpenBLAS (core ${info.openblasCoreType ?? "unknown"}; ${info.gemmReason})`
+      ? `OpenBLAS (core ${core}; ${info.gemmReason})`
       : info.gemm === "builtin"
-        ? `built-in C GEMM (${info.gemmReason}${info.openblasCoreType ? `; ${core} loaded` : ""})`
+        ? `built-in C GEMM (${info.gemmReason}${info.openblasCoreType ? `; OpenBLAS core ${core} loaded` : ""})`
         : "none (TypeScript reference kernels)";
   const env: Record<string, string> = {};
   for (const k of [

@@ -76,7 +76,8 @@ function nameWord(word: string): string {
   return word.includes(" ") ? `"${word}"` : word;
 }
 
-function listWords(words: string[]): string {
+/** "a", "a and b", "a, b and c", each word named as nameWord does. */
+export function listWords(words: readonly string[]): string {
   const named = words.map(nameWord);
   return named.length <= 2 ? named.join(" and ") : `${named.slice(0, -1).join(", ")} and ${named.at(-1)}`;
 }
