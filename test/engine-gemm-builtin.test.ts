@@ -83,6 +83,7 @@ test("built-in GEMM matches a float64 product over transposes, odd shapes, strid
   skip,
 }, () => {
   const nb = new NativeBackend();
+  const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
   nb.setGemm("builtin");
   try {
     assert.equal(nb.info().gemm, "builtin");
@@ -134,13 +135,14 @@ test("built-in GEMM matches a float64 product over transposes, odd shapes, strid
       check(label(c), c, { ...o, C }, o.C);
     }
   } finally {
-    nb.setGemm("openblas");
+    nb.setGemm(before);
   }
 });
 
 test("built-in GEMM is deterministic: bitwise equal run to run and for 1 or 2 threads", { skip }, () => {
   const nb = new NativeBackend();
   const threads = nb.info().threads.kernels;
+  const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
   nb.setGemm("builtin");
   try {
     const rng = new Rng(11);
@@ -161,6 +163,6 @@ test("built-in GEMM is deterministic: bitwise equal run to run and for 1 or 2 th
     }
   } finally {
     nb.setKernelThreads(threads);
-    nb.setGemm("openblas");
+    nb.setGemm(before);
   }
 });

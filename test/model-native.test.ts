@@ -32,6 +32,7 @@ function both(native: Backend, make: () => Float32Array[], f: (be: Backend, xs: 
 for (const gemm of gemms) {
   test(`native kernels match the reference (GEMM: ${gemm})`, { skip }, () => {
     const nb = new NativeBackend();
+    const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
     nb.setGemm(gemm);
     try {
       if (gemm === "builtin") assert.equal(nb.info().gemm, "builtin");
@@ -207,12 +208,13 @@ for (const gemm of gemms) {
       const x = randomArray(rng, 10001);
       assert.ok(Math.abs(nb.sumSquares(x, x.length) / ref.sumSquares(x, x.length) - 1) < 1e-5);
     } finally {
-      nb.setGemm("openblas");
+      nb.setGemm(before);
     }
   });
 
   test(`native attention (GQA, KV-cache offsets) matches the reference (GEMM: ${gemm})`, { skip }, () => {
     const nb = new NativeBackend();
+    const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
     nb.setGemm(gemm);
     try {
       const rng = new Rng(2);
@@ -254,7 +256,7 @@ for (const gemm of gemms) {
         }
       }
     } finally {
-      nb.setGemm("openblas");
+      nb.setGemm(before);
     }
   });
 
@@ -262,6 +264,7 @@ for (const gemm of gemms) {
     skip,
   }, () => {
     const nb = new NativeBackend();
+    const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
     nb.setGemm(gemm);
     try {
       const config = makeConfig({
@@ -292,17 +295,18 @@ for (const gemm of gemms) {
       b.backward(wl, we);
       for (const [name, p] of a.params) close(`grad ${name}`, b.params.get(name)!.grad!, p.grad!, 1e-4);
     } finally {
-      nb.setGemm("openblas");
+      nb.setGemm(before);
     }
   });
 }
 
-test("OMNI_GEMM=builtin makes a fresh process use the built-in GEMM, and it computes correctly", {
-  skip,
-}, () => {
-  // a child process, because OMNI_GEMM is read once when the addon loads
-  const nativeUrl = new URL("../src/engine/native.js", import.meta.url).href;
-  const code = `
+for (const choice of ["builtin", "openblas"] as const) {
+  test(`OMNI_GEMM=${choice} makes a fresh process use that GEMM (when present), and it computes correctly`, {
+    skip,
+  }, () => {
+    // a child process, because OMNI_GEMM is read once when the addon loads
+    const nativeUrl = new URL("../src/engine/native.js", import.meta.url).href;
+    const code = `
     import { NativeBackend } from ${JSON.stringify(nativeUrl)};
     const be = new NativeBackend();
     const M = 70, N = 90, K = 333;
@@ -318,14 +322,20 @@ test("OMNI_GEMM=builtin makes a fresh process use the built-in GEMM, and it comp
     }
     console.log(JSON.stringify({ gemm: be.info().gemm, maxAbsDiff }));
   `;
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
-    env: { ...process.env, OMNI_GEMM: "builtin" },
-    encoding: "utf8",
+    const out = execFileSync(process.execPath, ["--input-type=module", "-e", code], {
+      env: { ...process.env, OMNI_GEMM: choice },
+      encoding: "utf8",
+    });
+    const probe = JSON.parse(out.trim()) as { gemm: string; maxAbsDiff: number };
+    // without OpenBLAS on the machine, OMNI_GEMM=openblas falls back to the built-in GEMM
+    const openblasHere = new NativeBackend().info().openblasCoreType !== undefined;
+    assert.equal(probe.gemm, choice === "openblas" && !openblasHere ? "builtin" : choice);
+    assert.ok(
+      probe.maxAbsDiff < 1e-3,
+      `${probe.gemm} GEMM differs from the float64 product by ${probe.maxAbsDiff}`,
+    );
   });
-  const probe = JSON.parse(out.trim()) as { gemm: string; maxAbsDiff: number };
-  assert.equal(probe.gemm, "builtin");
-  assert.ok(probe.maxAbsDiff < 1e-3, `built-in GEMM differs from the float64 product by ${probe.maxAbsDiff}`);
-});
+}
 
 test("native kernels reject short arrays, wrong types and out-of-range ids instead of reading out of bounds", {
   skip,
