@@ -2,6 +2,7 @@
 //
 //   npm run bench:engine                  # shapes S and M, both environments
 //   node dist/bench/engine.js --shapes S --quick
+//   node dist/bench/engine.js --profile   # also: where our time goes, per kernel (timers add a little)
 //
 // For every shape and environment it runs two child processes, one after the other (so each has the
 // cores to itself and its peak RSS is its own): `node dist/bench/engine.js --child <spec>` (our engine)
@@ -19,7 +20,7 @@ import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { AdamW } from "../src/engine/adamw.js";
-import type { BackendInfo } from "../src/engine/backend.js";
+import type { Backend, BackendInfo } from "../src/engine/backend.js";
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { type LlamaConfig, makeConfig } from "../src/models/config.js";
@@ -83,7 +84,11 @@ interface Spec {
   prompt_len: number;
   new_tokens: number;
   seed: number;
+  profile?: boolean;
 }
+
+/** ms per kernel (summed over calls) and calls, for one phase; "(outside kernels)" is the rest. */
+type KernelProfile = Record<string, { ms: number; calls: number }>;
 
 interface SideResult {
   train_ms: number;
@@ -95,6 +100,8 @@ interface SideResult {
   /** Our side only: median ms per phase of the training step. */
   phases?: { forward: number; backward: number; optimizer: number };
   backend?: BackendInfo;
+  /** With --profile: per training step (mean) and for the whole sampling run. */
+  profile?: { train: KernelProfile; sample: KernelProfile };
 }
 
 interface Row {
@@ -113,6 +120,7 @@ interface Row {
   rss_mb: number;
   torch_rss_mb: number;
   phases_ms?: SideResult["phases"];
+  profile?: SideResult["profile"];
 }
 
 const median = (xs: number[]) => {
@@ -134,9 +142,43 @@ function matmulParams(c: LlamaConfig): number {
 // ---------------------------------------------------------------------------------------------
 // child: our engine
 
+/**
+ * Wraps every kernel of `backend` with a timer. take(wallMs, per) returns the times since the last
+ * take (divided by `per`) and resets them; the wall time not spent in kernels is "(outside kernels)".
+ */
+function instrument(backend: Backend): (wallMs: number, per: number) => KernelProfile {
+  const acc: KernelProfile = {};
+  const kernels = backend as unknown as Record<string, unknown>;
+  for (const [name, f] of Object.entries(kernels)) {
+    if (typeof f !== "function" || name === "info") continue;
+    const slot = { ms: 0, calls: 0 };
+    acc[name] = slot;
+    kernels[name] = (...args: unknown[]) => {
+      const t = performance.now();
+      const out = (f as (...a: unknown[]) => unknown).apply(backend, args);
+      slot.ms += performance.now() - t;
+      slot.calls++;
+      return out;
+    };
+  }
+  return (wallMs, per) => {
+    const out: KernelProfile = {};
+    let inKernels = 0;
+    for (const [name, k] of Object.entries(acc)) {
+      if (k.calls > 0) out[name] = { ms: k.ms / per, calls: k.calls / per };
+      inKernels += k.ms;
+      k.ms = 0;
+      k.calls = 0;
+    }
+    out["(outside kernels)"] = { ms: (wallMs - inKernels) / per, calls: 0 };
+    return out;
+  };
+}
+
 function runOurs(spec: Spec): SideResult {
   const config = makeConfig(spec.config as Parameters<typeof makeConfig>[0]);
   const backend = loadBackend("native");
+  const take = spec.profile ? instrument(backend) : null;
   const model = LlamaModel.create(config, { seed: spec.seed, backend });
   const optimizer = new AdamW(model.params, backend, {
     beta1: 0.9,
@@ -152,7 +194,9 @@ function runOurs(spec: Spec): SideResult {
   const dlogprobs = new Float32Array(B * T).fill(-1 / (B * T)); // d(mean CE)/d logprob
   const times: number[] = [];
   const phases = { forward: [] as number[], backward: [] as number[], optimizer: [] as number[] };
+  let trainProfile: KernelProfile | undefined;
   for (let step = 1; step <= spec.warmup + spec.steps; step++) {
+    if (step === spec.warmup + 1) take?.(0, 1); // forget the warmup steps
     for (let i = 0; i < B * T; i++) {
       tokens[i] = rng.int(config.vocab_size);
       targets[i] = rng.int(config.vocab_size);
@@ -172,6 +216,11 @@ function runOurs(spec: Spec): SideResult {
       phases.optimizer.push(t3 - t2);
     }
   }
+  if (take)
+    trainProfile = take(
+      times.reduce((a, b) => a + b, 0),
+      spec.steps,
+    );
 
   const prompts = Array.from({ length: spec.prompts }, () =>
     Array.from({ length: spec.prompt_len }, () => rng.int(config.vocab_size)),
@@ -179,6 +228,7 @@ function runOurs(spec: Spec): SideResult {
   const s0 = performance.now();
   const gens = generate(model, prompts, { maxNewTokens: spec.new_tokens, temperature: 1, seed: spec.seed });
   const sampleS = (performance.now() - s0) / 1000;
+  const sampleProfile = take?.(sampleS * 1000, 1);
   const generated = gens.reduce((n, g) => n + g.tokens.length, 0);
   if (generated !== spec.prompts * spec.new_tokens)
     throw new Error(`sampled ${generated} tokens, expected more`);
@@ -196,6 +246,7 @@ function runOurs(spec: Spec): SideResult {
       optimizer: median(phases.optimizer),
     },
     backend: backend.info(),
+    ...(trainProfile && sampleProfile ? { profile: { train: trainProfile, sample: sampleProfile } } : {}),
   };
 }
 
@@ -275,6 +326,7 @@ function main(argv: string[]): void {
     return;
   }
   const quick = argv.includes("--quick");
+  const profile = argv.includes("--profile");
   const shapesAt = argv.indexOf("--shapes");
   const wanted = shapesAt >= 0 ? argv[shapesAt + 1]!.split(",") : SHAPES.map((s) => s.name);
   const shapes = wanted.map((n) => {
@@ -299,6 +351,7 @@ function main(argv: string[]): void {
         prompt_len: 16,
         new_tokens: 64,
         seed: 1234,
+        profile,
       };
       const ours = runChild(process.execPath, [self, "--child", JSON.stringify(spec)], env, "our engine");
       const torch = runChild(
@@ -327,6 +380,7 @@ function main(argv: string[]): void {
         rss_mb: ours.rss_mb,
         torch_rss_mb: torch.rss_mb,
         phases_ms: ours.phases,
+        profile: ours.profile,
       };
       rows.push(row);
       console.log(
@@ -342,6 +396,7 @@ function main(argv: string[]): void {
 
   console.log("");
   printTable(rows);
+  if (profile) printProfiles(rows);
   console.log("\ntargets (informational):");
   for (const r of rows) {
     const checks = [
@@ -357,7 +412,7 @@ function main(argv: string[]): void {
   }
   console.log(
     JSON.stringify(
-      rows.map(({ phases_ms: _p, torch_gflops: _g, ...r }) => ({
+      rows.map(({ phases_ms: _p, torch_gflops: _g, profile: _k, ...r }) => ({
         ...r,
         train_ms: round(r.train_ms),
         torch_train_ms: round(r.torch_train_ms),
@@ -371,6 +426,28 @@ function main(argv: string[]): void {
       })),
     ),
   );
+}
+
+/** Per shape and environment: our kernels' ms per training step and over the sampling run, largest first. */
+function printProfiles(rows: Row[]): void {
+  for (const r of rows) {
+    if (!r.profile) continue;
+    console.log(`\nprofile ${r.shape}/${r.env} (our GEMM: ${r.gemm})`);
+    for (const [phase, what] of [
+      ["train", "ms per training step"],
+      ["sample", "ms over the sampling run"],
+    ] as const) {
+      const entries = Object.entries(r.profile[phase]).sort((a, b) => b[1].ms - a[1].ms);
+      const total = entries.reduce((n, [, k]) => n + k.ms, 0);
+      console.log(`  ${phase} (${fmt(total)} ${what}):`);
+      for (const [name, k] of entries.slice(0, 8)) {
+        const calls = k.calls > 0 ? `  ${fmt(k.calls, 0)} calls` : "";
+        console.log(
+          `    ${name.padEnd(22)} ${fmt(k.ms).padStart(8)}  ${fmt((100 * k.ms) / total).padStart(5)}%${calls}`,
+        );
+      }
+    }
+  }
 }
 
 function round(x: number, digits = 1): number {

@@ -27,20 +27,39 @@
 
 typedef float vec __attribute__((vector_size(VW * 4), aligned(4)));  // unaligned loads/stores
 
-void pack_panels(float *out, const float *w, int N, int K) {
-  const int panels = (N + PANEL - 1) / PANEL;
-  for (int j = 0; j < panels; j++) {
-    float *p = out + (size_t)j * K * PANEL;
-    for (int c = 0; c < PANEL; c++) {
-      const int n = j * PANEL + c;
-      if (n < N) {
-        const float *row = w + (size_t)n * K;
-        for (int k = 0; k < K; k++) p[(size_t)k * PANEL + c] = row[k];
-      } else {
-        for (int k = 0; k < K; k++) p[(size_t)k * PANEL + c] = 0.0f;
+typedef struct {
+  float *out;
+  const float *w;
+  int N, K;
+} pack_job;
+
+// Panels [j0, j1). Rows are read 16 floats (one cache line) at a time and scattered down the panel, so
+// each pass over a panel touches 16 of its rows; a thread's panels are its own (the first touch of a
+// freshly allocated buffer is spread over the threads too).
+static void pack_panel_range(void *arg, int j0, int j1) {
+  const pack_job *g = arg;
+  const int K = g->K;
+  for (int j = j0; j < j1; j++) {
+    float *p = g->out + (size_t)j * K * PANEL;
+    for (int k0 = 0; k0 < K; k0 += 16) {
+      const int kb = K - k0 < 16 ? K - k0 : 16;
+      for (int c = 0; c < PANEL; c++) {
+        const int n = j * PANEL + c;
+        const float *row = g->w + (size_t)n * K + k0;
+        float *dst = p + (size_t)k0 * PANEL + c;
+        if (n < g->N)
+          for (int k = 0; k < kb; k++) dst[(size_t)k * PANEL] = row[k];
+        else
+          for (int k = 0; k < kb; k++) dst[(size_t)k * PANEL] = 0.0f;
       }
     }
   }
+}
+
+void pack_panels(float *out, const float *w, int N, int K) {
+  pack_job g = {out, w, N, K};
+  const int panels = (N + PANEL - 1) / PANEL;
+  parallel_rows(pack_panel_range, &g, panels, 8.0 * panels * PANEL * K);
 }
 
 // C[0:R, 0:NR] += A rows (a[r] + k) @ B (rows PANEL floats apart). Always inlined with a constant R,
