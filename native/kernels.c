@@ -455,11 +455,20 @@ void add_vec(float *out, const float *a, const float *b, int n) {
 
 // ---- Softmax, log-prob, entropy -----------------------------------------------------------------
 
-void softmax_forward(float *probs, const float *logits, int N, int V, float temperature) {
-  float inv_t = 1.0f / temperature;
-  for (int n = 0; n < N; n++) {
-    const float *z = logits + (size_t)n * V;
-    float *p = probs + (size_t)n * V;
+typedef struct {
+  float *probs;
+  const float *logits;
+  int V;
+  float inv_t;
+} softmax_args;
+
+static void softmax_forward_rows(void *arg, int n0, int n1) {
+  const softmax_args *g = arg;
+  const int V = g->V;
+  const float inv_t = g->inv_t;
+  for (int n = n0; n < n1; n++) {
+    const float *z = g->logits + (size_t)n * V;
+    float *p = g->probs + (size_t)n * V;
     float max = -INFINITY;
     for (int j = 0; j < V; j++) max = z[j] * inv_t > max ? z[j] * inv_t : max;
     float sum = 0.0f;
@@ -470,6 +479,11 @@ void softmax_forward(float *probs, const float *logits, int N, int V, float temp
     float inv = 1.0f / sum;
     for (int j = 0; j < V; j++) p[j] *= inv;
   }
+}
+
+void softmax_forward(float *probs, const float *logits, int N, int V, float temperature) {
+  softmax_args a = {probs, logits, V, 1.0f / temperature};
+  parallel_rows(softmax_forward_rows, &a, N, (double)N * V * 8);
 }
 
 typedef struct {

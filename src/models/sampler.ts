@@ -3,6 +3,7 @@
 // position per step for the rows still running. Rows keep their own lengths (no padding), their own
 // RoPE positions and their own random stream, so a row's output does not depend on which other rows
 // share its batch or when they finish.
+import type { Backend } from "../engine/backend.js";
 import { Rng } from "../engine/rng.js";
 import { CachedDecoder } from "./kv-cache.js";
 import type { LlamaModel } from "./llama.js";
@@ -91,7 +92,7 @@ export function generate(
   if (!Number.isInteger(limit) || limit < 1 || limit > V) {
     throw new Error(`sampling: sampleVocabSize must be an integer in [1, ${V}], got ${limit}`);
   }
-  const picker = new TokenPicker(V, temperature, topK, topP, limit);
+  const picker = new TokenPicker(model.backend, V, temperature, topK, topP, limit);
   const longestPrompt = Math.max(...prompts.map((p) => p.length));
   const decoder = new CachedDecoder(model, prompts.length, longestPrompt + opts.maxNewTokens);
   const out: Generation[] = prompts.map(() => ({
@@ -105,9 +106,13 @@ export function generate(
   let logits = prefillShared(decoder, prompts, V);
   while (active.length > 0) {
     const running: number[] = [];
+    const picks = picker.pickRows(
+      logits,
+      active.map((row) => rowRngs[row]!),
+    );
     active.forEach((row, j) => {
       const g = out[row]!;
-      const pick = picker.pick(logits.subarray(j * V, (j + 1) * V), rowRngs[row]!);
+      const pick = picks[j]!;
       g.tokens.push(pick.token);
       g.logprobs.push(pick.logprob);
       g.logprobsAtTemperature.push(pick.logprobAtTemperature);
@@ -187,55 +192,69 @@ interface Pick {
   logprobAtTemperature: number;
 }
 
-/** Chooses the next token from one row of logits. Arithmetic in float64. */
+/**
+ * Chooses the next token of every row of a batch of logits. The softmax runs in the backend (one
+ * call per step for all rows: in plain JS the exps of a 4,096-token vocabulary cost more than the
+ * model's decode step); the draw, top-k and top-p run here on its probabilities.
+ */
 export class TokenPicker {
-  private readonly probs: Float64Array;
+  private probs = new Float32Array(0);
   private readonly order: number[];
 
   /** Tokens >= `limit` are never picked (but count in the log-prob normalizers). */
   constructor(
+    private readonly backend: Backend,
     private readonly V: number,
     private readonly temperature: number,
     private readonly topK: number,
     private readonly topP: number,
     private readonly limit: number = V,
   ) {
-    this.probs = new Float64Array(limit);
     this.order = Array.from({ length: limit }, (_, i) => i);
   }
 
-  pick(logits: Float32Array, rng: Rng): Pick {
-    const { V, limit, temperature } = this;
-    let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < V; i++) if (logits[i]! > max) max = logits[i]!;
-    let argmax = 0;
-    for (let i = 1; i < limit; i++) if (logits[i]! > logits[argmax]!) argmax = i;
-    const greedy = temperature === 0 || this.topK === 1;
-    const tau = temperature === 0 ? 1 : temperature;
-    // softmax(logits / tau) over the pickable ids (unnormalized); both log-normalizers over all V ids
-    let sumT = 0;
-    let sum1 = 0;
-    let pickable = 0;
-    for (let i = 0; i < V; i++) {
-      const z = logits[i]! - max;
-      const e = Math.exp(z / tau);
-      sumT += e;
-      sum1 += tau === 1 ? e : Math.exp(z);
-      if (i < limit) {
-        this.probs[i] = e;
-        pickable += e;
+  /** One pick per row of `logits` (rngs.length, V), row r drawing from rngs[r]. */
+  pickRows(logits: Float32Array, rngs: readonly Rng[]): Pick[] {
+    const { V, limit, backend } = this;
+    const R = rngs.length;
+    const greedy = this.temperature === 0 || this.topK === 1;
+    const tau = this.temperature === 0 ? 1 : this.temperature;
+    if (this.probs.length < R * V) this.probs = new Float32Array(R * V);
+    const probs = this.probs.subarray(0, R * V);
+    backend.softmaxForward(probs, logits.subarray(0, R * V), R, V, tau);
+    const tokens = new Int32Array(R);
+    for (let r = 0; r < R; r++) {
+      const o = r * V;
+      if (greedy) {
+        let argmax = 0;
+        for (let i = 1; i < limit; i++) if (logits[o + i]! > logits[o + argmax]!) argmax = i;
+        tokens[r] = argmax;
+      } else {
+        tokens[r] = this.draw(probs.subarray(o, o + limit), rngs[r]!);
       }
     }
-    const token = greedy ? argmax : this.draw(pickable, rng);
-    const z = logits[token]! - max;
-    return { token, logprob: z - Math.log(sum1), logprobAtTemperature: z / tau - Math.log(sumT) };
+    // log p(token) at temperature 1: read off the softmax when it ran at 1, else one more kernel call
+    let logp1: Float32Array | null = null;
+    if (tau !== 1) {
+      logp1 = new Float32Array(R);
+      backend.logprobForward(logp1, new Float32Array(R), new Float32Array(R), logits.subarray(0, R * V), tokens, R, V);
+    }
+    return Array.from(tokens, (token, r) => {
+      const atTau = Math.log(probs[r * V + token]!);
+      const logprob = logp1 ? logp1[r]! : atTau;
+      return { token, logprob, logprobAtTemperature: this.temperature === 0 ? logprob : atTau };
+    });
   }
 
-  /** Draws from this.probs (total mass `total`) after top-k and top-p truncation. */
-  private draw(total: number, rng: Rng): number {
-    const { limit, probs } = this;
+  /** Draws from one row's probabilities (the pickable ids) after top-k and top-p truncation. */
+  private draw(probs: Float32Array, rng: Rng): number {
+    const { limit } = this;
     const useK = this.topK > 0 && this.topK < limit;
-    if (!useK && this.topP >= 1) return drawFrom(probs, limit, total, rng, null);
+    if (!useK && this.topP >= 1) {
+      let total = 0;
+      for (let i = 0; i < limit; i++) total += probs[i]!;
+      return drawFrom(probs, limit, total, rng, null);
+    }
     const order = this.order;
     for (let i = 0; i < limit; i++) order[i] = i;
     order.sort((a, b) => probs[b]! - probs[a]! || a - b);
@@ -260,7 +279,7 @@ export class TokenPicker {
 
 /** Inverse-CDF draw over the first `count` entries (in `order`, or index order when null). */
 function drawFrom(
-  probs: Float64Array,
+  probs: Float32Array,
   count: number,
   mass: number,
   rng: Rng,
