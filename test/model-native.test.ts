@@ -194,6 +194,13 @@ for (const gemm of gemms) {
         },
       );
       for (const i of [0, 1, 2, 6, 7]) close(`logprob ${i}`, r6.nat[i]!, r6.ref[i]!, 5e-5);
+      // a batch big enough for the kernel thread pool (the sampler's per-step softmax)
+      const rs = both(
+        nb,
+        () => [new Float32Array(64 * 1000), randomArray(rng, 64 * 1000, 4)],
+        (be, [p, z]) => be.softmaxForward(p!, z!, 64, 1000, 0.8),
+      );
+      close("softmax 64 x 1000", rs.nat[0]!, rs.ref[0]!, 5e-5);
       const r7 = both(
         nb,
         () => [
