@@ -237,7 +237,15 @@ export class TokenPicker {
     let logp1: Float32Array | null = null;
     if (tau !== 1) {
       logp1 = new Float32Array(R);
-      backend.logprobForward(logp1, new Float32Array(R), new Float32Array(R), logits.subarray(0, R * V), tokens, R, V);
+      backend.logprobForward(
+        logp1,
+        new Float32Array(R),
+        new Float32Array(R),
+        logits.subarray(0, R * V),
+        tokens,
+        R,
+        V,
+      );
     }
     return Array.from(tokens, (token, r) => {
       const atTau = Math.log(probs[r * V + token]!);
