@@ -1,4 +1,5 @@
-// GEMM dispatch: OpenBLAS's cblas_sgemm found with dlopen at load time, else the built-in blocked GEMM.
+// GEMM dispatch: the built-in blocked GEMM on AVX-512 builds (faster there, see gemm_init), else
+// OpenBLAS's cblas_sgemm when dlopen finds it at load time; OMNI_GEMM=openblas|builtin overrides.
 #ifndef OMNI_GEMM_H
 #define OMNI_GEMM_H
 

@@ -45,11 +45,11 @@ static void pack_panel_range(void *arg, int j0, int j1) {
       const int kb = K - k0 < 16 ? K - k0 : 16;
       for (int c = 0; c < PANEL; c++) {
         const int n = j * PANEL + c;
-        const float *row = g->w + (size_t)n * K + k0;
         float *dst = p + (size_t)k0 * PANEL + c;
-        if (n < g->N)
+        if (n < g->N) {
+          const float *row = g->w + (size_t)n * K + k0;
           for (int k = 0; k < kb; k++) dst[(size_t)k * PANEL] = row[k];
-        else
+        } else
           for (int k = 0; k < kb; k++) dst[(size_t)k * PANEL] = 0.0f;
       }
     }
