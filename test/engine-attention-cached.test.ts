@@ -140,6 +140,21 @@ const cases: [string, Case][] = [
     },
   ],
   [
+    "D = 32, keys in whole and partial blocks of 16 positions",
+    {
+      H: 2,
+      KV: 2,
+      D: 32,
+      slots: 3,
+      maxLen: 48,
+      chunks: [
+        { slot: 0, count: 1, past: 15 },
+        { slot: 1, count: 1, past: 32 },
+        { slot: 2, count: 2, past: 30 },
+      ],
+    },
+  ],
+  [
     "multi-head (H = KV), one full-length prefill chunk",
     { H: 3, KV: 3, D: 8, slots: 2, maxLen: 16, chunks: [{ slot: 1, count: 16, past: 0 }] },
   ],
