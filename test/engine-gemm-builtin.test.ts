@@ -7,6 +7,7 @@ import { test } from "node:test";
 import { findAddon, NativeBackend } from "../src/engine/native.js";
 import { Rng } from "../src/engine/rng.js";
 import { randomArray } from "./helpers/gradcheck.js";
+import { withGemm } from "./helpers/with-gemm.js";
 
 const skip = findAddon() ? false : "native addon not built (npm ci builds it)";
 
@@ -83,9 +84,7 @@ test("built-in GEMM matches a float64 product over transposes, odd shapes, strid
   skip,
 }, () => {
   const nb = new NativeBackend();
-  const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
-  nb.setGemm("builtin");
-  try {
+  withGemm(nb, "builtin", () => {
     assert.equal(nb.info().gemm, "builtin");
     const rng = new Rng(7);
     const sizes: [number, number, number][] = [
@@ -134,35 +133,32 @@ test("built-in GEMM matches a float64 product over transposes, odd shapes, strid
       const C = run(nb, c, o);
       check(label(c), c, { ...o, C }, o.C);
     }
-  } finally {
-    nb.setGemm(before);
-  }
+  });
 });
 
 test("built-in GEMM is deterministic: bitwise equal run to run and for 1 or 2 threads", { skip }, () => {
   const nb = new NativeBackend();
   const threads = nb.info().threads.kernels;
-  const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
-  nb.setGemm("builtin");
   try {
-    const rng = new Rng(11);
-    for (const c of [
-      { ta: false, tb: true, M: 300, N: 200, K: 530, alpha: 1, beta: 0, pad: [0, 0, 0] },
-      { ta: false, tb: false, M: 70, N: 611, K: 270, alpha: 0.5, beta: 1, pad: [2, 0, 1] },
-      { ta: true, tb: false, M: 333, N: 96, K: 700, alpha: 1, beta: 0.25, pad: [0, 4, 0] },
-    ] as Case[]) {
-      const o = operands(rng, c);
-      nb.setKernelThreads(2);
-      const first = run(nb, c, o);
-      const again = run(nb, c, o);
-      nb.setKernelThreads(1);
-      const serial = run(nb, c, o);
-      assert.deepEqual(again, first, `${label(c)}: two runs differ`);
-      assert.deepEqual(serial, first, `${label(c)}: 1 thread differs from 2`);
-      check(label(c), c, { ...o, C: first }, o.C);
-    }
+    withGemm(nb, "builtin", () => {
+      const rng = new Rng(11);
+      for (const c of [
+        { ta: false, tb: true, M: 300, N: 200, K: 530, alpha: 1, beta: 0, pad: [0, 0, 0] },
+        { ta: false, tb: false, M: 70, N: 611, K: 270, alpha: 0.5, beta: 1, pad: [2, 0, 1] },
+        { ta: true, tb: false, M: 333, N: 96, K: 700, alpha: 1, beta: 0.25, pad: [0, 4, 0] },
+      ] as Case[]) {
+        const o = operands(rng, c);
+        nb.setKernelThreads(2);
+        const first = run(nb, c, o);
+        const again = run(nb, c, o);
+        nb.setKernelThreads(1);
+        const serial = run(nb, c, o);
+        assert.deepEqual(again, first, `${label(c)}: two runs differ`);
+        assert.deepEqual(serial, first, `${label(c)}: 1 thread differs from 2`);
+        check(label(c), c, { ...o, C: first }, o.C);
+      }
+    });
   } finally {
     nb.setKernelThreads(threads);
-    nb.setGemm(before);
   }
 });

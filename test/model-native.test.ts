@@ -10,6 +10,7 @@ import { Rng } from "../src/engine/rng.js";
 import { makeConfig } from "../src/models/config.js";
 import { LlamaModel } from "../src/models/llama.js";
 import { maxRelDiff, randomArray } from "./helpers/gradcheck.js";
+import { withGemm } from "./helpers/with-gemm.js";
 
 const skip = findAddon() ? false : "native addon not built (npm ci builds it)";
 const ref = new ReferenceBackend();
@@ -32,9 +33,7 @@ function both(native: Backend, make: () => Float32Array[], f: (be: Backend, xs: 
 for (const gemm of gemms) {
   test(`native kernels match the reference (GEMM: ${gemm})`, { skip }, () => {
     const nb = new NativeBackend();
-    const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
-    nb.setGemm(gemm);
-    try {
+    withGemm(nb, gemm, () => {
       if (gemm === "builtin") assert.equal(nb.info().gemm, "builtin");
       const rng = new Rng(1);
       // sgemm with every transpose combination, padded leading dimensions, beta 0 / 1 / 0.5
@@ -214,16 +213,12 @@ for (const gemm of gemms) {
       for (const i of [0, 2, 3]) close(`adamw ${i}`, r7.nat[i]!, r7.ref[i]!, 1e-5);
       const x = randomArray(rng, 10001);
       assert.ok(Math.abs(nb.sumSquares(x, x.length) / ref.sumSquares(x, x.length) - 1) < 1e-5);
-    } finally {
-      nb.setGemm(before);
-    }
+    });
   });
 
   test(`native attention (GQA, KV-cache offsets) matches the reference (GEMM: ${gemm})`, { skip }, () => {
     const nb = new NativeBackend();
-    const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
-    nb.setGemm(gemm);
-    try {
+    withGemm(nb, gemm, () => {
       const rng = new Rng(2);
       for (const { Tq, Tk, qPos0 } of [
         { Tq: 9, Tk: 9, qPos0: 0 },
@@ -262,18 +257,14 @@ for (const gemm of gemms) {
           close(`attention Tq=${Tq} ${name}`, r.nat[i]!, r.ref[i]!);
         }
       }
-    } finally {
-      nb.setGemm(before);
-    }
+    });
   });
 
   test(`a GQA + bias model has the same log-probs, entropies and every gradient on native and reference (GEMM: ${gemm})`, {
     skip,
   }, () => {
     const nb = new NativeBackend();
-    const before = nb.info().gemm === "builtin" ? "builtin" : "openblas";
-    nb.setGemm(gemm);
-    try {
+    withGemm(nb, gemm, () => {
       const config = makeConfig({
         architectures: ["Qwen2ForCausalLM"],
         vocab_size: 67,
@@ -301,9 +292,7 @@ for (const gemm of gemms) {
       a.backward(wl, we);
       b.backward(wl, we);
       for (const [name, p] of a.params) close(`grad ${name}`, b.params.get(name)!.grad!, p.grad!, 1e-4);
-    } finally {
-      nb.setGemm(before);
-    }
+    });
   });
 }
 
