@@ -21,10 +21,10 @@ function row(task: string, index: number, question: string, groundTruth: unknown
 
 // The fixed table: which prompt gets which answer, and what the harness must make of it.
 const MATH = [
-  row("math", 0, "m0: 5 + 7?", "12"), // correct
-  row("math", 1, "m1: 6 + 7?", "13", { difficulty: 2 }), // wrong
-  row("math", 2, "m2: 2 + 2?", "4", { difficulty: 2 }), // no answer at all
-  row("math", 3, "m3: 9 + 9?", "18"), // endpoint never answers -> generation_error
+  row("math", 0, "m0: 5 + 7?", "12", { family: "sum" }), // correct
+  row("math", 1, "m1: 6 + 7?", "13", { difficulty: 2, family: "sum" }), // wrong
+  row("math", 2, "m2: 2 + 2?", "4", { difficulty: 2, family: "pair" }), // no answer at all
+  row("math", 3, "m3: 9 + 9?", "18", { family: "pair" }), // endpoint never answers -> generation_error
 ];
 const QA = [
   row("qa", 0, "q0: A dog is a kind of?", { answer: "B", options: ["cat", "canine", "tree"] }),
@@ -133,6 +133,10 @@ test("eval against an endpoint reproduces hand-computed metrics, including malfo
     "1": { prompts: 2, accuracy: 0.5 },
     "2": { prompts: 2, accuracy: 0 },
   });
+  assert.deepEqual(math!.byKind, {
+    sum: { prompts: 2, accuracy: 0.5 },
+    pair: { prompts: 2, accuracy: 0 },
+  });
 
   // qa: B is right, A is wrong.
   assert.equal(qa!.accuracy, 0.5);
@@ -160,6 +164,8 @@ test("eval against an endpoint reproduces hand-computed metrics, including malfo
   for (const t of ["math", "qa", "writing", "generation_error:1"]) assert.ok(table.includes(t), t);
   assert.ok(table.includes("math by difficulty: 1: 50.0% of 2, 2: 0.0% of 2"), table);
   assert.ok(!table.includes("qa by difficulty"), "one level: no breakdown line");
+  assert.ok(table.includes("math by kind: sum 50.0% of 2, pair 0.0% of 2"), table);
+  assert.ok(!table.includes("qa by kind"), "no kinds: no breakdown line");
 });
 
 test("several samples per prompt report unbiased pass@k", async () => {

@@ -90,8 +90,10 @@ export async function evaluate(
       };
       if (f.gen.tokens !== undefined) s.responseTokens = f.gen.tokens;
       if (f.gen.meanEntropy !== undefined) s.meanEntropy = f.gen.meanEntropy;
-      const difficulty = input.rows[f.promptIndex]!.extra_info.difficulty;
-      if (typeof difficulty === "number") s.difficulty = difficulty;
+      const extra = input.rows[f.promptIndex]!.extra_info;
+      if (typeof extra.difficulty === "number") s.difficulty = extra.difficulty;
+      const kind = [extra.family, extra.qtype, extra.wtype].find((k) => typeof k === "string");
+      if (kind !== undefined) s.kind = kind as string;
       if (opts.keepSamples) {
         records.push({
           task: input.task,
@@ -174,6 +176,11 @@ export function formatEvalTable(result: EvalResult): string {
     if (!t.byDifficulty || Object.keys(t.byDifficulty).length < 2) continue;
     const parts = Object.entries(t.byDifficulty).map(([d, v]) => `${d}: ${pct(v.accuracy)} of ${v.prompts}`);
     lines.push(`${t.task} by difficulty: ${parts.join(", ")}`);
+  }
+  for (const t of result.tasks) {
+    if (!t.byKind || Object.keys(t.byKind).length < 2) continue;
+    const parts = Object.entries(t.byKind).map(([k, v]) => `${k} ${pct(v.accuracy)} of ${v.prompts}`);
+    lines.push(`${t.task} by kind: ${parts.join(", ")}`);
   }
   return lines.join("\n");
 }

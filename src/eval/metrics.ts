@@ -19,6 +19,8 @@ export interface ScoredSample {
   meanEntropy?: number;
   /** The row's extra_info.difficulty, when it is a number. */
   difficulty?: number;
+  /** The row's kind within its task: extra_info.family (math, code), qtype (qa) or wtype (writing). */
+  kind?: string;
 }
 
 export interface TaskMetrics {
@@ -40,6 +42,8 @@ export interface TaskMetrics {
   meanEntropy?: number;
   /** Accuracy per extra_info.difficulty level (rows that have one), e.g. the math task's step count. */
   byDifficulty?: Record<string, { prompts: number; accuracy: number }>;
+  /** Accuracy per row kind (ScoredSample.kind), most prompts first: where a task is solved and where not. */
+  byKind?: Record<string, { prompts: number; accuracy: number }>;
 }
 
 /** Unbiased pass@k from n samples with c correct: 1 - C(n-c, k) / C(n, k), computed stably. */
@@ -111,21 +115,34 @@ export function computeTaskMetrics(task: string, samples: ScoredSample[], judged
   if (tokens.length > 0) metrics.meanResponseTokens = mean(tokens);
   const ent = samples.map((s) => s.meanEntropy).filter((e): e is number => e !== undefined);
   if (ent.length > 0) metrics.meanEntropy = mean(ent);
-  const levels = new Map<number, ScoredSample[]>();
-  for (const s of samples) {
-    if (s.difficulty === undefined) continue;
-    const list = levels.get(s.difficulty) ?? [];
-    list.push(s);
-    levels.set(s.difficulty, list);
-  }
-  if (levels.size > 0) {
-    metrics.byDifficulty = {};
-    for (const [d, list] of [...levels.entries()].sort(([a], [b]) => a - b)) {
-      const prompts = new Set(list.map((s) => s.promptIndex)).size;
-      metrics.byDifficulty[String(d)] = { prompts, accuracy: mean(list.map((s) => s.metric)) };
-    }
-  }
+  const byDifficulty = accuracyBy(samples, (s) => s.difficulty);
+  if (byDifficulty.length > 0)
+    metrics.byDifficulty = Object.fromEntries(
+      byDifficulty.sort(([a], [b]) => a - b).map(([d, v]) => [String(d), v]),
+    );
+  const byKind = accuracyBy(samples, (s) => s.kind);
+  if (byKind.length > 0)
+    metrics.byKind = Object.fromEntries(byKind.sort(([, a], [, b]) => b.prompts - a.prompts));
   return metrics;
+}
+
+/** Prompts and mean raw metric per value of key(sample), for the samples that have one. */
+function accuracyBy<K extends number | string>(
+  samples: ScoredSample[],
+  key: (s: ScoredSample) => K | undefined,
+): [K, { prompts: number; accuracy: number }][] {
+  const groups = new Map<K, ScoredSample[]>();
+  for (const s of samples) {
+    const k = key(s);
+    if (k === undefined) continue;
+    const list = groups.get(k) ?? [];
+    list.push(s);
+    groups.set(k, list);
+  }
+  return [...groups.entries()].map(([k, list]) => [
+    k,
+    { prompts: new Set(list.map((s) => s.promptIndex)).size, accuracy: mean(list.map((s) => s.metric)) },
+  ]);
 }
 
 /** Mean of the tasks' normalized scores: the single number arms are compared by. */
