@@ -92,8 +92,8 @@ export async function evaluate(
       if (f.gen.meanEntropy !== undefined) s.meanEntropy = f.gen.meanEntropy;
       const extra = input.rows[f.promptIndex]!.extra_info;
       if (typeof extra.difficulty === "number") s.difficulty = extra.difficulty;
-      const kind = [extra.family, extra.qtype, extra.wtype].find((k) => typeof k === "string");
-      if (kind !== undefined) s.kind = kind as string;
+      const kind = [extra.family, extra.qtype, extra.wtype].find((k): k is string => typeof k === "string");
+      if (kind !== undefined) s.kind = kind;
       if (opts.keepSamples) {
         records.push({
           task: input.task,
@@ -172,15 +172,17 @@ export function formatEvalTable(result: EvalResult): string {
     );
   }
   lines.push("", `mean normalized score: ${result.meanNormalizedScore.toFixed(3)} (${result.model})`);
-  for (const t of result.tasks) {
-    if (!t.byDifficulty || Object.keys(t.byDifficulty).length < 2) continue;
-    const parts = Object.entries(t.byDifficulty).map(([d, v]) => `${d}: ${pct(v.accuracy)} of ${v.prompts}`);
-    lines.push(`${t.task} by difficulty: ${parts.join(", ")}`);
-  }
-  for (const t of result.tasks) {
-    if (!t.byKind || Object.keys(t.byKind).length < 2) continue;
-    const parts = Object.entries(t.byKind).map(([k, v]) => `${k} ${pct(v.accuracy)} of ${v.prompts}`);
-    lines.push(`${t.task} by kind: ${parts.join(", ")}`);
+  // one line per breakdown with at least two groups, e.g. "math by difficulty: 1: 50.0% of 2, ..."
+  for (const [what, pick, sep] of [
+    ["difficulty", (t: TaskMetrics) => t.byDifficulty, ": "],
+    ["kind", (t: TaskMetrics) => t.byKind, " "],
+  ] as const) {
+    for (const t of result.tasks) {
+      const groups = pick(t);
+      if (!groups || Object.keys(groups).length < 2) continue;
+      const parts = Object.entries(groups).map(([g, v]) => `${g}${sep}${pct(v.accuracy)} of ${v.prompts}`);
+      lines.push(`${t.task} by ${what}: ${parts.join(", ")}`);
+    }
   }
   return lines.join("\n");
 }
