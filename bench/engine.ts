@@ -12,7 +12,9 @@
 //     warmup; GFLOP/s = 6 * (matmul params) * tokens / step time, matmul params = all parameters except
 //     the input embedding table and the norm vectors (attention's T^2 work is not counted);
 //   - sampling: 32 prompts of 16 random tokens, 64 new tokens each, temperature 1, KV cache;
-//     tokens/s = 32 * 64 / wall time (prefill included);
+//     tokens/s = 32 * 64 / wall time of one run (prefill and cache set-up included), the median of
+//     `sample_runs` runs after one warmup run (like the training steps: the first run pays for JIT
+//     compilation and fresh pages on our side, the allocator's first growth on torch's);
 //   - peak RSS of the process.
 // The whole comparison runs twice: under the machine's environment as it is, and with
 // OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (for both sides).
@@ -83,6 +85,8 @@ interface Spec {
   prompts: number;
   prompt_len: number;
   new_tokens: number;
+  /** Timed sampling runs after one warmup run; tokens/s is their median. */
+  sample_runs: number;
   seed: number;
   profile?: boolean;
 }
@@ -93,14 +97,15 @@ type KernelProfile = Record<string, { ms: number; calls: number }>;
 interface SideResult {
   train_ms: number;
   train_ms_all: number[];
+  /** Median over the timed sampling runs. */
   sample_tok_s: number;
-  sample_s: number;
+  sample_tok_s_all: number[];
   rss_mb: number;
   params: number;
   /** Our side only: median ms per phase of the training step. */
   phases?: { forward: number; backward: number; optimizer: number };
   backend?: BackendInfo;
-  /** With --profile: per training step (mean) and for the whole sampling run. */
+  /** With --profile: per training step (mean) and per sampling run (mean of the timed runs). */
   profile?: { train: KernelProfile; sample: KernelProfile };
 }
 
@@ -225,19 +230,32 @@ function runOurs(spec: Spec): SideResult {
   const prompts = Array.from({ length: spec.prompts }, () =>
     Array.from({ length: spec.prompt_len }, () => rng.int(config.vocab_size)),
   );
-  const s0 = performance.now();
-  const gens = generate(model, prompts, { maxNewTokens: spec.new_tokens, temperature: 1, seed: spec.seed });
-  const sampleS = (performance.now() - s0) / 1000;
-  const sampleProfile = take?.(sampleS * 1000, 1);
-  const generated = gens.reduce((n, g) => n + g.tokens.length, 0);
-  if (generated !== spec.prompts * spec.new_tokens)
-    throw new Error(`sampled ${generated} tokens, expected more`);
+  const sampleRates: number[] = [];
+  let sampleMs = 0;
+  for (let run = 0; run <= spec.sample_runs; run++) {
+    if (run === 1) take?.(0, 1); // forget the warmup run
+    const s0 = performance.now();
+    const gens = generate(model, prompts, {
+      maxNewTokens: spec.new_tokens,
+      temperature: 1,
+      seed: spec.seed + run,
+    });
+    const ms = performance.now() - s0;
+    const generated = gens.reduce((n, g) => n + g.tokens.length, 0);
+    if (generated !== spec.prompts * spec.new_tokens)
+      throw new Error(`sampled ${generated} tokens, expected ${spec.prompts * spec.new_tokens}`);
+    if (run > 0) {
+      sampleRates.push(generated / (ms / 1000));
+      sampleMs += ms;
+    }
+  }
+  const sampleProfile = take?.(sampleMs, spec.sample_runs);
 
   return {
     train_ms: median(times),
     train_ms_all: times.map((t) => Math.round(t * 100) / 100),
-    sample_tok_s: generated / sampleS,
-    sample_s: sampleS,
+    sample_tok_s: median(sampleRates),
+    sample_tok_s_all: sampleRates.map((r) => Math.round(r)),
     rss_mb: process.resourceUsage().maxRSS / 1024,
     params: model.numParams(),
     phases: {
@@ -350,6 +368,7 @@ function main(argv: string[]): void {
         prompts: 32,
         prompt_len: 16,
         new_tokens: 64,
+        sample_runs: quick ? 1 : 3,
         seed: 1234,
         profile,
       };
@@ -389,6 +408,7 @@ function main(argv: string[]): void {
       );
       console.log(
         `   train ms ours [${ours.train_ms_all.join(", ")}]  torch [${torch.train_ms_all.join(", ")}]` +
+          `\n   sample tok/s ours [${ours.sample_tok_s_all.join(", ")}]  torch [${torch.sample_tok_s_all.join(", ")}]` +
           `\n   our step phases (median ms): forward ${fmt(ours.phases!.forward)}, backward ${fmt(ours.phases!.backward)}, AdamW ${fmt(ours.phases!.optimizer)}`,
       );
     }

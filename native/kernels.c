@@ -303,6 +303,12 @@ typedef struct {
   int H, KV, D, maxLen;
 } attn_cached_args;
 
+// Prefetches n floats from p with the non-temporal hint: the KV cache is read once per decode step,
+// so it should not push the model's weights out of the last-level cache.
+static inline void prefetch_nta(const float *p, size_t n) {
+  for (size_t i = 0; i < n; i += 16) __builtin_prefetch(p + i, 0, 0);
+}
+
 static void attention_cached_rows(void *arg, int n0, int n1) {
   const attn_cached_args *g = arg;
   int H = g->H, KV = g->KV, D = g->D, group = H / KV, L = g->maxLen;
@@ -322,6 +328,7 @@ static void attention_cached_rows(void *arg, int n0, int n1) {
     // scores (H, len) = q_h . k_j * scale, four positions per pass (four independent accumulators)
     int j = 0;
     for (; j + 4 <= len; j += 4) {
+      prefetch_nta(kb + (size_t)(j + 8) * ks, 4 * ks);
       for (int h = 0; h < H; h++) {
         const float *restrict qr = qn + (size_t)h * D;
         const float *restrict k0 = kb + (size_t)j * ks + (size_t)(h / group) * D, *restrict k1 = k0 + ks;
@@ -364,6 +371,7 @@ static void attention_cached_rows(void *arg, int n0, int n1) {
     // out_h = sum_j p_hj v_j / sum_h, four positions per pass over out_h
     for (size_t i = 0; i < qs; i++) on[i] = 0.0f;
     for (j = 0; j + 4 <= len; j += 4) {
+      prefetch_nta(vb + (size_t)(j + 8) * ks, 4 * ks);
       for (int h = 0; h < H; h++) {
         const float *restrict v0 = vb + (size_t)j * ks + (size_t)(h / group) * D, *restrict v1 = v0 + ks;
         const float *restrict v2 = v1 + ks, *restrict v3 = v2 + ks;
