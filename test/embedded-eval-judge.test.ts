@@ -46,6 +46,10 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
     `agreement ${r.agreement} with ${ties} tie judgments`,
   );
   assert.equal(r.flipRate, 1, "A in both orders is a flip every time");
+  // every pair counts once for each of its two kinds (once when both are the same kind)
+  const kindJudgments = Object.values(r.agreementByKind).reduce((n, k) => n + k.n, 0);
+  assert.ok(kindJudgments > 24 && kindJudgments <= 48, `${kindJudgments} kind judgments`);
+  for (const k of Object.values(r.agreementByKind)) assert.ok(k.agreement >= 0 && k.agreement <= 0.5);
   assert.equal(r.canary.winRatePerJudgment, 0.5, "the canary wins whenever it is shown as A");
   assert.equal(r.canary.winRatePerPair, 0, "but never in both orders");
   assert.equal(r.unparseable, 0);

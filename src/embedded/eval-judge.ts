@@ -68,6 +68,8 @@ export interface JudgeEvalResult {
   judgments: number;
   agreement: number;
   agreementByBand: Record<string, { n: number; agreement: number }>;
+  /** Per candidate kind (reference, shuffled, truncated, ...): judgments of pairs that include it. */
+  agreementByKind: Record<string, { n: number; agreement: number }>;
   flipRate: number;
   unparseable: number;
   canary: { judgments: number; winRatePerJudgment: number; pairs: number; winRatePerPair: number };
@@ -109,7 +111,7 @@ export async function evaluateJudge(
     parseVerdict(
       await backend.complete(judgeMessages(p), {
         temperature: 0,
-        maxTokens: 48,
+        maxTokens: 64,
         signal: new AbortController().signal,
       }),
     );
@@ -120,21 +122,25 @@ export async function evaluateJudge(
   let flips = 0;
   let unparseable = 0;
   const byBand: Record<string, { n: number; agree: number }> = {};
+  const byKind: Record<string, { n: number; agree: number }> = {};
   pairs.forEach((p, i) => {
     const v1 = forward[i];
     const v2 = backward[i];
-    if (!byBand[p.band]) byBand[p.band] = { n: 0, agree: 0 };
-    const b = byBand[p.band]!;
+    const tallies = [p.band, ...new Set([p.a.kind, p.b.kind])].map((k, j) => {
+      const table = j === 0 ? byBand : byKind;
+      table[k] ??= { n: 0, agree: 0 };
+      return table[k];
+    });
     for (const [v, want] of [
       [v1, p.verdict],
       [v2, swapped(p).verdict],
     ] as const) {
       if (v === undefined) unparseable++;
-      if (v === want) {
-        agree++;
-        b.agree++;
+      if (v === want) agree++;
+      for (const t of tallies) {
+        t.agree += Number(v === want);
+        t.n++;
       }
-      b.n++;
     }
     if (v1 !== flip(v2)) flips++;
   });
@@ -172,9 +178,8 @@ export async function evaluateJudge(
     pairs: pairs.length,
     judgments,
     agreement: agree / judgments,
-    agreementByBand: Object.fromEntries(
-      Object.entries(byBand).map(([k, b]) => [k, { n: b.n, agreement: b.agree / b.n }]),
-    ),
+    agreementByBand: rates(byBand),
+    agreementByKind: rates(byKind),
     flipRate: flips / pairs.length,
     unparseable: unparseable / judgments,
     canary: {
@@ -188,6 +193,9 @@ export async function evaluateJudge(
     seconds: (performance.now() - t0) / 1000,
   };
 }
+
+const rates = (t: Record<string, { n: number; agree: number }>) =>
+  Object.fromEntries(Object.entries(t).map(([k, b]) => [k, { n: b.n, agreement: b.agree / b.n }]));
 
 async function judgePolicyAnswers(
   ask: Ask,
@@ -244,6 +252,10 @@ export function formatJudgeEval(r: JudgeEvalResult): string {
     ...Object.entries(r.agreementByBand).map(
       ([k, b]) => `  ${k.padEnd(7)} gap: ${pct(b.agreement)} of ${b.n}`,
     ),
+    `  by candidate kind (pairs that include it), worst first: ${Object.entries(r.agreementByKind)
+      .sort((x, y) => x[1].agreement - y[1].agreement)
+      .map(([k, b]) => `${k} ${pct(b.agreement)} of ${b.n}`)
+      .join(", ")}`,
     `position-flip rate: ${pct(r.flipRate)} (target < 10%)`,
     `unparseable replies: ${pct(r.unparseable)}`,
     `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
