@@ -1,7 +1,7 @@
 // Built-in GEMM vs OpenBLAS on the training step's GEMM shapes, interleaved in one process, GFLOP/s.
 //
 //   node dist/bench/gemm-builtin.js [--baseline path/to/other/omni_native.node] [--threads N]
-//                                   [--rounds 3] [--min-ms 120] [--quick]
+//                                   [--rounds 3] [--min-ms 120] [--quick] [--shapes tiny|M]
 //
 // Variants per shape, timed one after the other, round after round (best round reported, since a
 // shared machine only ever slows a run down):
@@ -32,7 +32,7 @@ const opt = (name: string, dflt: string) => {
 };
 if (args.includes("--help")) {
   console.log(
-    "usage: node dist/bench/gemm-builtin.js [--baseline addon.node] [--threads N] [--rounds R] [--min-ms T] [--quick]",
+    "usage: node dist/bench/gemm-builtin.js [--baseline addon.node] [--threads N] [--rounds R] [--min-ms T] [--quick] [--shapes tiny|M]",
   );
   process.exit(0);
 }
@@ -70,16 +70,22 @@ const linear = (IC: number, OC: number): Shape[] => [
   [`dX    ${IC}->${OC}`, false, false, T, IC, OC],
   [`dW    ${IC}->${OC}`, true, false, OC, IC, T],
 ];
-const shapes: Shape[] = [
-  ...linear(256, 256),
-  ...linear(256, 704),
-  ...linear(704, 256),
-  ...linear(256, 4096),
-  ["attn QK^T 64x128x64", false, true, 64, 128, 64],
-  ["attn PV   64x64x128", false, false, 64, 64, 128],
-  ["attn dK   128x64x64", true, false, 128, 64, 64],
-  ["odd       1000x333x77", false, true, 1000, 333, 77],
-];
+// "tiny": omni-tiny's layers (d 256, MLP 704, vocab 4096) and attention; "M": bench/engine.ts's shape M.
+const shapeSet = opt("shapes", "tiny");
+if (shapeSet !== "tiny" && shapeSet !== "M") throw new Error(`--shapes: "${shapeSet}" is not tiny or M`);
+const shapes: Shape[] =
+  shapeSet === "M"
+    ? [...linear(512, 512), ...linear(512, 1376), ...linear(1376, 512), ...linear(512, 2048)]
+    : [
+        ...linear(256, 256),
+        ...linear(256, 704),
+        ...linear(704, 256),
+        ...linear(256, 4096),
+        ["attn QK^T 64x128x64", false, true, 64, 128, 64],
+        ["attn PV   64x64x128", false, false, 64, 64, 128],
+        ["attn dK   128x64x64", true, false, 128, 64, 64],
+        ["odd       1000x333x77", false, true, 1000, 333, 77],
+      ];
 
 const results: {
   shape: string;
