@@ -19,9 +19,7 @@ import {
   scoreAnswer,
   verdictReply,
 } from "../src/embedded/judge-rubric.js";
-import { decisionIndex } from "../src/embedded/train-judge.js";
 import { Rng } from "../src/engine/rng.js";
-import type { TextTokenizer } from "../src/models/tokenizer.js";
 import { keywordCoverage } from "../src/rewards/keywords.js";
 import type { Row } from "../src/tasks/schema.js";
 import { continueStart } from "../src/tasks/writing/generate.js";
@@ -96,25 +94,7 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
     const s = swapped(p);
     assert.equal(s.verdict, p.verdict === "C" ? "C" : p.verdict === "A" ? "B" : "A");
     assert.match(targetReply(p), new RegExp(`\\[\\[${p.verdict}\\]\\]$`));
-    // the missing-words layout puts the keywords check, word by word, before the same verdict sentence
-    const a = keywordCoverage(p.a.text, ["cloud"]) === 0 ? "cloud" : "none";
-    const b = keywordCoverage(p.b.text, ["cloud"]) === 0 ? "cloud" : "none";
-    assert.equal(targetReply(p, "missing-words"), `Missing words: A ${a}; B ${b}. ${targetReply(p)}`);
   }
-});
-
-test("the decision token of a reply is the first one after its preamble", () => {
-  // a toy tokenizer: one token per space-separated piece, the space kept on the following piece
-  const tokenizer = {
-    encode: (t: string) =>
-      t.split(/(?= )/).map((piece) => piece.length * 100 + piece.charCodeAt(piece.length - 1)),
-  } as unknown as TextTokenizer;
-  const preamble = "Missing words: A none; B cloud. ";
-  const reply = tokenizer.encode(`${preamble}A uses the required words. [[A]]`, { addSpecialTokens: false });
-  assert.equal(decisionIndex(tokenizer, reply, ""), 0);
-  // the preamble's trailing space merges into " A": the first differing token is the decision
-  assert.equal(decisionIndex(tokenizer, reply, preamble), 6);
-  assert.equal(tokenizer.encode(" A", { addSpecialTokens: false })[0], reply[6]);
 });
 
 test("policy pairs put each policy answer against the reference, labelled by the rubric", () => {

@@ -13,7 +13,6 @@ import { promptText, type Row } from "../tasks/schema.js";
 import { continueStart } from "../tasks/writing/generate.js";
 import {
   BigramModel,
-  missingWordsNote,
   type RubricContext,
   type RubricScore,
   rubricVerdict,
@@ -185,21 +184,8 @@ export function judgeMessages(p: { question: string; a: Candidate; b: Candidate 
   return pairwiseMessages(p.question, p.a.text, p.b.text, EMBEDDED_JUDGE_SYSTEM_PROMPT);
 }
 
-/**
- * How the judge's target reply is laid out: "verdict" starts with the verdict ("A uses the required
- * words; B misses required words. [[A]]"); "missing-words" first lists the required words each answer
- * misses (judge-rubric.ts missingWordsNote), then the same verdict sentence.
- */
-export type ReplyStyle = "verdict" | "missing-words";
-export const REPLY_STYLES: readonly ReplyStyle[] = ["verdict", "missing-words"];
-
-/** The reply's reasoning part before the verdict sentence ("" for the verdict-first style). */
-export function replyPreamble(p: JudgePair, style: ReplyStyle): string {
-  return style === "missing-words" ? `${missingWordsNote(p.scoreA, p.scoreB)} ` : "";
-}
-
-export function targetReply(p: JudgePair, style: ReplyStyle = "verdict"): string {
-  return replyPreamble(p, style) + verdictReply(p.scoreA, p.scoreB);
+export function targetReply(p: JudgePair): string {
+  return verdictReply(p.scoreA, p.scoreB);
 }
 
 /** The human reference corpus of the fluency check: writing references of the given rows. */

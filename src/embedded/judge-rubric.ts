@@ -38,8 +38,6 @@ const gate = (x: number) => 0.4 + 0.6 * x;
 export interface RubricScore {
   total: number;
   checks: Record<Check, number>;
-  /** The prompt's required words the answer does not use (the keywords check's misses). */
-  missing: string[];
 }
 
 /**
@@ -160,8 +158,7 @@ export function scoreAnswer(answer: string, ctx: RubricContext): RubricScore {
   let total = 0;
   for (const k of Object.keys(WEIGHTS) as (keyof typeof WEIGHTS)[]) total += WEIGHTS[k] * checks[k];
   for (const g of GATES) total *= gate(checks[g]);
-  const missing = ctx.keywords.filter((k) => empty || keywordCoverage(answer, [k]) === 0);
-  return { total: empty ? 0 : total, checks, missing };
+  return { total: empty ? 0 : total, checks };
 }
 
 export type Verdict = "A" | "B" | "C";
@@ -179,16 +176,6 @@ const REASONS: Record<Check, [string, string]> = {
   length: ["has a reasonable length", "has the wrong length"],
   noCopy: ["is its own writing", "copies the question"],
 };
-
-/**
- * The required words each answer misses, e.g. "Missing words: A none; B river, stone." A judge reply
- * that starts with it works the keywords check out word by word (each a lookup in the prompt and the
- * answers) before it commits to a verdict.
- */
-export function missingWordsNote(a: RubricScore, b: RubricScore): string {
-  const list = (s: RubricScore) => (s.missing.length > 0 ? s.missing.join(", ") : "none");
-  return `Missing words: A ${list(a)}; B ${list(b)}.`;
-}
 
 /** The judge's target reply: the check that separates the answers most, then the verdict. */
 export function verdictReply(a: RubricScore, b: RubricScore): string {

@@ -6,7 +6,6 @@
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
 //                                [--extra-prompts N] [--decision-weight W] [--policy-samples K]
-//                                [--reply verdict|missing-words]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -15,7 +14,6 @@ import { Rng } from "../engine/rng.js";
 import { LocalChatModel } from "../models/chat-model.js";
 import { writeHfModelDir } from "../models/hf-model.js";
 import { loadPretrained } from "../models/pretrained.js";
-import type { TextTokenizer } from "../models/tokenizer.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
 import { SPLITS } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
@@ -28,9 +26,6 @@ import {
   judgeMessages,
   pairsFor,
   policyPairs,
-  REPLY_STYLES,
-  type ReplyStyle,
-  replyPreamble,
   swapped,
   targetReply,
   writingInfo,
@@ -62,8 +57,6 @@ export interface JudgeRecipe {
    * with the reference (policy-answers.ts); 0 = none.
    */
   policySamples: number;
-  /** Layout of the target reply (judge-pairs.ts ReplyStyle). */
-  reply: ReplyStyle;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -80,21 +73,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   extraPrompts: 20000,
   decisionWeight: 8,
   policySamples: 2,
-  reply: "verdict",
 };
-
-/**
- * The reply token that decides the verdict: the first one after the preamble (the first token of a
- * verdict-first reply). Where BPE merges across the boundary, the first token that differs from the
- * preamble's own encoding, which then carries the verdict's start.
- */
-export function decisionIndex(tokenizer: TextTokenizer, reply: number[], preamble: string): number {
-  if (preamble === "") return 0;
-  const pre = tokenizer.encode(preamble, { addSpecialTokens: false });
-  let i = 0;
-  while (i < pre.length && i < reply.length && pre[i] === reply[i]) i++;
-  return Math.min(i, reply.length - 1);
-}
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
   const t0 = performance.now();
@@ -133,14 +112,13 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
 
   const examples = pairs.flatMap((p) =>
     [p, swapped(p)].map((q) => {
-      const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q, r.reply));
-      const decision = decisionIndex(tokenizer, example.reply, replyPreamble(q, r.reply));
-      example.replyWeights = example.reply.map((_, i) => (i === decision ? r.decisionWeight : 1));
+      const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q));
+      example.replyWeights = example.reply.map((_, i) => (i === 0 ? r.decisionWeight : 1));
       return example;
     }),
   );
   log(
-    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!, r.reply))}`,
+    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!))}`,
   );
   const phase = trainPhase(
     model,
@@ -184,12 +162,6 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   });
 }
 
-function replyStyle(s: string): ReplyStyle {
-  if (!(REPLY_STYLES as readonly string[]).includes(s))
-    throw new Error(`--reply: unknown reply style "${s}" (known: ${REPLY_STYLES.join(", ")})`);
-  return s as ReplyStyle;
-}
-
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({
     options: {
@@ -200,7 +172,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       steps: { type: "string" },
       "extra-prompts": { type: "string" },
       "decision-weight": { type: "string" },
-      reply: { type: "string" },
       "policy-samples": { type: "string" },
     },
   });
@@ -214,7 +185,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     steps: values.steps ? Number(values.steps) : d.steps,
     extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
     decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
-    reply: replyStyle(values.reply ?? d.reply),
     policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
