@@ -111,7 +111,7 @@ export async function evaluateJudge(
     parseVerdict(
       await backend.complete(judgeMessages(p), {
         temperature: 0,
-        maxTokens: 64,
+        maxTokens: 48,
         signal: new AbortController().signal,
       }),
     );

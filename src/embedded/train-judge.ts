@@ -65,7 +65,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   out: "models/omni-tiny-judge",
   datasets: "datasets",
   seed: 0,
-  steps: 3000,
+  steps: 7000,
   batch: 6,
   seq: 384,
   lr: 1e-3,
