@@ -53,7 +53,8 @@ for (const row of rows) {
     scores = options.map((o) => pmi(quoted, o));
   else continue;
   const pick = options[scores.indexOf(Math.max(...scores))];
-  const s = (stats[qtype] ??= { n: 0, right: 0, chance: 0 });
+  stats[qtype] ??= { n: 0, right: 0, chance: 0 };
+  const s = stats[qtype];
   s.n++;
   s.right += Number(pick === answer);
   s.chance += 1 / options.length;
