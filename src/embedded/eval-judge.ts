@@ -121,16 +121,16 @@ export async function evaluateJudge(
   let agree = 0;
   let flips = 0;
   let unparseable = 0;
-  const byBand: Record<string, { n: number; agree: number }> = {};
-  const byKind: Record<string, { n: number; agree: number }> = {};
+  const byBand: Tallies = {};
+  const byKind: Tallies = {};
   pairs.forEach((p, i) => {
     const v1 = forward[i];
     const v2 = backward[i];
-    const tallies = [p.band, ...new Set([p.a.kind, p.b.kind])].map((k, j) => {
-      const table = j === 0 ? byBand : byKind;
-      table[k] ??= { n: 0, agree: 0 };
-      return table[k];
-    });
+    // the pair counts in its band, and once for each kind of answer in it
+    const tallies = [
+      tally(byBand, p.band),
+      ...[...new Set([p.a.kind, p.b.kind])].map((k) => tally(byKind, k)),
+    ];
     for (const [v, want] of [
       [v1, p.verdict],
       [v2, swapped(p).verdict],
@@ -194,7 +194,14 @@ export async function evaluateJudge(
   };
 }
 
-const rates = (t: Record<string, { n: number; agree: number }>) =>
+type Tallies = Record<string, { n: number; agree: number }>;
+
+function tally(table: Tallies, key: string): { n: number; agree: number } {
+  table[key] ??= { n: 0, agree: 0 };
+  return table[key];
+}
+
+const rates = (t: Tallies) =>
   Object.fromEntries(Object.entries(t).map(([k, b]) => [k, { n: b.n, agreement: b.agree / b.n }]));
 
 async function judgePolicyAnswers(
