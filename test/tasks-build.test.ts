@@ -13,7 +13,7 @@ import {
   parseSizes,
   splitsToJsonl,
 } from "../src/tasks/build.js";
-import { DEFAULT_SIZES } from "../src/tasks/dataset.js";
+import { balancedTest, DEFAULT_SIZES, type TaskItem } from "../src/tasks/dataset.js";
 import { dedupKeys, normalizeText } from "../src/tasks/dedup.js";
 import { readRows } from "../src/tasks/io.js";
 import { type Row, SPLITS, type Split, TASK_NAMES, type TaskName } from "../src/tasks/schema.js";
@@ -134,6 +134,38 @@ test("no row is shared between train, sft and test, not even as a near-duplicate
     }
     assert.equal(keys, 7500 * (task === "qa" ? 2 : 3));
   }
+});
+
+test("the code test split is spread over the families, at most a third of any family", async () => {
+  const { train, sft, test: testRows } = await committedRows("code");
+  const count = (rows: Row[]) => {
+    const c = new Map<string, number>();
+    for (const r of rows) c.set(String(r.extra_info.family), (c.get(String(r.extra_info.family)) ?? 0) + 1);
+    return c;
+  };
+  const inTest = count(testRows);
+  const all = count([...train, ...sft, ...testRows]);
+  for (const [family, n] of inTest) {
+    assert.ok(n <= Math.floor(all.get(family)! / 3), `${family}: ${n} test rows of ${all.get(family)}`);
+  }
+  // Every family with enough rows is in the test split, and no family fills it.
+  for (const [family, n] of all) if (n >= 9) assert.ok(inTest.has(family), `${family} missing from test`);
+  assert.ok(Math.max(...inTest.values()) <= 40, "one family holds more than 40 of the 500 test rows");
+  // In the train split the large families still dominate: the spread is the test split's own.
+  assert.ok(Math.max(...count(train).values()) > 500);
+});
+
+test("balancedTest tops up in draw order when the strata are too small for thirds", () => {
+  const items = ["a", "a", "a", "b", "c", "c", "c", "c", "c", "c"].map((s, i) => ({ s, i }));
+  const item = (x: { s: string; i: number }) => x as unknown as TaskItem;
+  const picked = [...balancedTest(items.map(item), 4, (it) => (it as unknown as { s: string }).s)].map(
+    (it) => (it as unknown as { i: number }).i,
+  );
+  // Thirds: one "a" (index 0), two "c" (3 and 4 of six -> indices 4, 5); then topped up with index 1.
+  assert.deepEqual(
+    picked.sort((x, y) => x - y),
+    [0, 1, 4, 5],
+  );
 });
 
 test("the math near-duplicate key catches the same numbers in other wording", async () => {

@@ -103,7 +103,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   pretrainLr: 2e-3,
   sftLr: 1e-3,
   pretrainCopyShare: 0.5,
-  sftCopyShare: 0.1,
+  sftCopyShare: 0.25,
 };
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */

@@ -25,6 +25,11 @@ export interface TaskGenerator {
   ability: string;
   /** A fresh drawer per build (drawers may remember what they drew to skip repeats cheaply). */
   createDrawer(): Drawer;
+  /**
+   * When set, the test split is spread evenly over these strata (e.g. code's families) instead of
+   * following the draw's mix; see balancedTest.
+   */
+  testStratum?(item: TaskItem): string;
 }
 
 export type SplitSizes = Record<Split, number>;
@@ -49,8 +54,9 @@ export function itemToRow(gen: TaskGenerator, item: TaskItem, split: Split, inde
 }
 
 /**
- * Draws distinct items until all splits can be filled, shuffles them, then cuts test, sft and train
- * in that order, so every split has the same mix of families and difficulties.
+ * Draws distinct items until all splits can be filled and shuffles them. Test is cut first (the first
+ * items, or an even spread over the generator's test strata), then sft and train in draw order, so
+ * without strata every split has the same mix of families and difficulties.
  */
 export function buildSplits(gen: TaskGenerator, seed: number, sizes: SplitSizes): Record<Split, Row[]> {
   const rng = taskRng(seed, gen.name);
@@ -74,10 +80,49 @@ export function buildSplits(gen: TaskGenerator, seed: number, sizes: SplitSizes)
     items.push(item);
   }
   rng.shuffle(items);
-  const out: Record<Split, Row[]> = { train: [], sft: [], test: [] };
-  let next = 0;
-  for (const split of ["test", "sft", "train"] as const) {
-    for (let i = 0; i < sizes[split]; i++) out[split].push(itemToRow(gen, items[next++]!, split, i));
-  }
+  const stratum = gen.testStratum?.bind(gen);
+  const test = stratum ? balancedTest(items, sizes.test, stratum) : new Set(items.slice(0, sizes.test));
+  const rest = items.filter((it) => !test.has(it));
+  // The test picks were each stratum's first items; reshuffle so sft is not left with fewer of them.
+  if (stratum) rng.shuffle(rest);
+  const out: Record<Split, Row[]> = {
+    test: items.filter((it) => test.has(it)).map((it, i) => itemToRow(gen, it, "test", i)),
+    sft: rest.slice(0, sizes.sft).map((it, i) => itemToRow(gen, it, "sft", i)),
+    train: rest.slice(sizes.sft).map((it, i) => itemToRow(gen, it, "train", i)),
+  };
   return out;
+}
+
+/**
+ * Picks `size` test items round-robin over the strata (in order of first appearance in the shuffled
+ * items), taking at most a third of any stratum so each keeps rows for training. A generator whose
+ * strata differ a lot in size (code: six families with thousands of parameter choices, others with a
+ * handful) would otherwise fill its test split with the large strata alone. If the thirds run out
+ * (small builds), the rest is topped up in shuffled order.
+ */
+export function balancedTest(
+  items: TaskItem[],
+  size: number,
+  stratum: (item: TaskItem) => string,
+): Set<TaskItem> {
+  const byStratum = new Map<string, TaskItem[]>();
+  for (const it of items) {
+    const k = stratum(it);
+    const list = byStratum.get(k);
+    if (list) list.push(it);
+    else byStratum.set(k, [it]);
+  }
+  const queues = [...byStratum.values()].map((list) => list.slice(0, Math.floor(list.length / 3)));
+  const longest = Math.max(0, ...queues.map((q) => q.length));
+  const picked = new Set<TaskItem>();
+  for (let round = 0; round < longest && picked.size < size; round++) {
+    for (const q of queues) {
+      if (round < q.length && picked.size < size) picked.add(q[round]!);
+    }
+  }
+  for (const it of items) {
+    if (picked.size >= size) break;
+    picked.add(it);
+  }
+  return picked;
 }

@@ -76,7 +76,14 @@ function createCodeDrawer(): Drawer {
   };
 }
 
-export const codeTask: TaskGenerator = { name: "code", ability: "code", createDrawer: createCodeDrawer };
+export const codeTask: TaskGenerator = {
+  name: "code",
+  ability: "code",
+  createDrawer: createCodeDrawer,
+  // Six families have thousands of parameter choices and fill most of the draw; the test split is
+  // spread evenly over the families instead, so it measures all of them.
+  testStratum: (item) => String(item.extra.family),
+};
 
 /** The Python source of a row's reference (the fenced block in extra_info.reference). */
 export function referenceCode(reference: string): string {
