@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../src/config/load.js";
 import { loadTrainConfig, parseTrainConfig } from "../src/rl/config.js";
-import { inDifficultyRange } from "../src/rl/trainer.js";
+import { capRowsPerKind, inDifficultyRange } from "../src/rl/trainer.js";
 import type { Row } from "../src/tasks/schema.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -101,5 +101,31 @@ test("data.difficulty keeps the rows in range; rows without a difficulty never m
   assert.throws(
     () => loadTrainConfig(file, ["data.difficulty.top=2"]),
     (err: unknown) => err instanceof ConfigError && /data\.difficulty.*top/s.test(err.message),
+  );
+});
+
+test("data.max_rows_per_kind keeps the first N rows of each family / qtype / wtype", () => {
+  const dir = mkdtempSync(join(tmpdir(), "omni-kind-"));
+  const file = join(dir, "t.yaml");
+  writeFileSync(file, "steps: 1\n");
+  assert.equal(loadTrainConfig(file).data.max_rows_per_kind, null, "no cap by default");
+  assert.equal(loadTrainConfig(file, ["data.max_rows_per_kind=2"]).data.max_rows_per_kind, 2);
+  assert.throws(() => loadTrainConfig(file, ["data.max_rows_per_kind=0"]), ConfigError);
+  const row = (i: number, extra: Record<string, unknown>) =>
+    ({ extra_info: { index: i, ...extra } }) as unknown as Row;
+  const rows = [
+    row(0, { family: "a" }),
+    row(1, { family: "a" }),
+    row(2, { family: "a" }),
+    row(3, { qtype: "b" }),
+    row(4, {}),
+    row(5, { family: "b" }),
+    row(6, {}),
+    row(7, {}),
+  ];
+  // qtype "b" and family "b" are one kind; rows without a kind share one.
+  assert.deepEqual(
+    capRowsPerKind(rows, 2).map((r) => r.extra_info.index),
+    [0, 1, 3, 4, 5, 6],
   );
 });

@@ -3,7 +3,7 @@
 
 import { rawMetric } from "../rewards/router.js";
 import type { ChatMessage, RewardResult, RewardSample } from "../rewards/types.js";
-import type { Row } from "../tasks/schema.js";
+import { type Row, rowKind } from "../tasks/schema.js";
 import { Progress } from "../util/progress.js";
 import type { Generation, GenerationOptions, Generator } from "./generator.js";
 import { computeTaskMetrics, meanNormalizedScore, type ScoredSample, type TaskMetrics } from "./metrics.js";
@@ -92,7 +92,7 @@ export async function evaluate(
       if (f.gen.meanEntropy !== undefined) s.meanEntropy = f.gen.meanEntropy;
       const extra = input.rows[f.promptIndex]!.extra_info;
       if (typeof extra.difficulty === "number") s.difficulty = extra.difficulty;
-      const kind = [extra.family, extra.qtype, extra.wtype].find((k): k is string => typeof k === "string");
+      const kind = rowKind(input.rows[f.promptIndex]!);
       if (kind !== undefined) s.kind = kind;
       if (opts.keepSamples) {
         records.push({

@@ -135,6 +135,12 @@ export const TrainConfigSchema = z.strictObject({
         .strictObject({ min: z.number().nullable().default(null), max: z.number().nullable().default(null) })
         .nullable()
         .default(null),
+      /**
+       * At most N rows of each row kind (extra_info.family, qtype or wtype), in file order, after the
+       * difficulty filter: evens out a task whose kinds are lopsided (code's train split is 88% six
+       * families the base already solves). null = all.
+       */
+      max_rows_per_kind: posInt().nullable().default(null),
       /** First N rows per task (null = all). */
       max_rows: posInt().nullable().default(null),
     })

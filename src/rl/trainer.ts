@@ -26,7 +26,7 @@ import { JointSampler } from "../schedule/joint-sampler.js";
 import { SequentialSampler } from "../schedule/sequential-sampler.js";
 import type { TaskSampler, TaskStepStats } from "../schedule/task-sampler.js";
 import { readRows } from "../tasks/io.js";
-import type { Row } from "../tasks/schema.js";
+import { type Row, rowKind } from "../tasks/schema.js";
 import { Progress } from "../util/progress.js";
 import { computeAdvantages, mean } from "./advantages.js";
 import type { TrainConfig } from "./config.js";
@@ -82,6 +82,17 @@ export function inDifficultyRange(row: Row, range: { min: number | null; max: nu
   return (range.min === null || d >= range.min) && (range.max === null || d <= range.max);
 }
 
+/** Keeps the first `cap` rows of each row kind (rows without a kind share one), in order. */
+export function capRowsPerKind(rows: Row[], cap: number): Row[] {
+  const seen = new Map<string, number>();
+  return rows.filter((r) => {
+    const kind = rowKind(r) ?? "";
+    const n = seen.get(kind) ?? 0;
+    seen.set(kind, n + 1);
+    return n < cap;
+  });
+}
+
 async function loadTrainRows(cfg: TrainConfig, router: RewardRouter): Promise<Record<string, Row[]>> {
   const data: Record<string, Row[]> = {};
   for (const task of cfg.tasks) {
@@ -98,6 +109,7 @@ async function loadTrainRows(cfg: TrainConfig, router: RewardRouter): Promise<Re
           `data.difficulty ${JSON.stringify(range)}: no row of ${file} has extra_info.difficulty in range`,
         );
     }
+    if (cfg.data.max_rows_per_kind !== null) rows = capRowsPerKind(rows, cfg.data.max_rows_per_kind);
     if (cfg.data.max_rows !== null) rows = rows.slice(0, cfg.data.max_rows);
     for (const ds of new Set(rows.map((r) => r.data_source))) router.resolve(ds);
     data[task] = rows;

@@ -99,3 +99,9 @@ export function promptText(row: Pick<Row, "prompt">): string {
   }
   return row.prompt.map((m) => m.content).join("\n");
 }
+
+/** A row's kind within its task: extra_info.family (math, code), qtype (qa) or wtype (writing). */
+export function rowKind(row: Pick<Row, "extra_info">): string | undefined {
+  const extra = row.extra_info;
+  return [extra.family, extra.qtype, extra.wtype].find((k): k is string => typeof k === "string");
+}
