@@ -111,6 +111,16 @@ test("data.max_rows_per_kind keeps the first N rows of each family / qtype / wty
   assert.equal(loadTrainConfig(file).data.max_rows_per_kind, null, "no cap by default");
   assert.equal(loadTrainConfig(file, ["data.max_rows_per_kind=2"]).data.max_rows_per_kind, 2);
   assert.throws(() => loadTrainConfig(file, ["data.max_rows_per_kind=0"]), ConfigError);
+  // Per task: a mapping names the tasks it caps, and only tasks of the run.
+  const mapped = join(dir, "m.yaml");
+  writeFileSync(mapped, "steps: 1\ntasks: [math, code]\ndata: {max_rows_per_kind: {code: 40}}\n");
+  assert.deepEqual(loadTrainConfig(mapped).data.max_rows_per_kind, { code: 40 });
+  writeFileSync(mapped, "steps: 1\ntasks: [math]\ndata: {max_rows_per_kind: {code: 40}}\n");
+  assert.throws(
+    () => loadTrainConfig(mapped),
+    (err: unknown) =>
+      err instanceof ConfigError && /data\.max_rows_per_kind\.code: not in tasks/.test(err.message),
+  );
   const row = (i: number, extra: Record<string, unknown>) =>
     ({ extra_info: { index: i, ...extra } }) as unknown as Row;
   const rows = [

@@ -138,9 +138,13 @@ export const TrainConfigSchema = z.strictObject({
       /**
        * At most N rows of each row kind (extra_info.family, qtype or wtype), in file order, after the
        * difficulty filter: evens out a task whose kinds are lopsided (code's train split is 88% six
-       * families the base already solves). null = all.
+       * families the base already solves). A number applies to every task; a mapping
+       * ({code: 40}) to the tasks it names. null = all.
        */
-      max_rows_per_kind: posInt().nullable().default(null),
+      max_rows_per_kind: z
+        .union([posInt(), z.record(z.string(), posInt())])
+        .nullable()
+        .default(null),
       /** First N rows per task (null = all). */
       max_rows: posInt().nullable().default(null),
     })
@@ -178,6 +182,12 @@ function checkConsistency(cfg: TrainConfig, file: string): TrainConfig {
     for (const t of Object.keys(cfg.schedule.weights))
       if (!cfg.tasks.includes(t))
         issues.push(`schedule.weights.${t}: not in tasks (${cfg.tasks.join(", ")})`);
+  }
+  const perKind = cfg.data.max_rows_per_kind;
+  if (perKind !== null && typeof perKind === "object") {
+    for (const t of Object.keys(perKind))
+      if (!cfg.tasks.includes(t))
+        issues.push(`data.max_rows_per_kind.${t}: not in tasks (${cfg.tasks.join(", ")})`);
   }
   if (cfg.steps === null && cfg.schedule.type !== "sequential")
     issues.push("steps: null (planned by the schedule) needs schedule.type: sequential");

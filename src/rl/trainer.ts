@@ -109,7 +109,9 @@ async function loadTrainRows(cfg: TrainConfig, router: RewardRouter): Promise<Re
           `data.difficulty ${JSON.stringify(range)}: no row of ${file} has extra_info.difficulty in range`,
         );
     }
-    if (cfg.data.max_rows_per_kind !== null) rows = capRowsPerKind(rows, cfg.data.max_rows_per_kind);
+    const perKind = cfg.data.max_rows_per_kind;
+    const cap = typeof perKind === "number" ? perKind : perKind?.[task];
+    if (cap !== undefined) rows = capRowsPerKind(rows, cap);
     if (cfg.data.max_rows !== null) rows = rows.slice(0, cfg.data.max_rows);
     for (const ds of new Set(rows.map((r) => r.data_source))) router.resolve(ds);
     data[task] = rows;
