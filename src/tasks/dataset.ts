@@ -82,11 +82,17 @@ export function buildSplits(gen: TaskGenerator, seed: number, sizes: SplitSizes)
   rng.shuffle(items);
   const stratum = gen.testStratum?.bind(gen);
   const test = stratum ? balancedTest(items, sizes.test, stratum) : new Set(items.slice(0, sizes.test));
+  const testItems = items.filter((it) => test.has(it));
   const rest = items.filter((it) => !test.has(it));
-  // The test picks were each stratum's first items; reshuffle so sft is not left with fewer of them.
-  if (stratum) rng.shuffle(rest);
+  if (stratum) {
+    // The picks were each stratum's first items, so the large strata's come early: shuffle both
+    // parts, so that the first rows of test are a fair sample of it (eval --limit) and sft is not
+    // left with fewer of the small strata than train.
+    rng.shuffle(rest);
+    rng.shuffle(testItems);
+  }
   const out: Record<Split, Row[]> = {
-    test: items.filter((it) => test.has(it)).map((it, i) => itemToRow(gen, it, "test", i)),
+    test: testItems.map((it, i) => itemToRow(gen, it, "test", i)),
     sft: rest.slice(0, sizes.sft).map((it, i) => itemToRow(gen, it, "sft", i)),
     train: rest.slice(sizes.sft).map((it, i) => itemToRow(gen, it, "train", i)),
   };
