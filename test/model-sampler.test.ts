@@ -203,3 +203,17 @@ test("repeated prompts are prefilled once and sample exactly as if each were alo
     together.some((g, i) => i > 0 && prompts[i] === a && g.tokens.join() !== together[0]!.tokens.join()),
   );
 });
+
+test("rowMaxNewTokens ends each row at its own budget; the other rows are as if alone", () => {
+  const full = generate(model, prompts, { maxNewTokens: 9, temperature: 0 });
+  const budgets = prompts.map((_, i) => (i === 0 ? 2 : 9));
+  const rows = generate(model, prompts, { maxNewTokens: 9, rowMaxNewTokens: budgets, temperature: 0 });
+  assert.deepEqual(rows[0]!.tokens, full[0]!.tokens.slice(0, 2));
+  if (full[0]!.tokens.length > 2) assert.equal(rows[0]!.finishReason, "length");
+  for (let i = 1; i < prompts.length; i++) assert.deepEqual(rows[i]!.tokens, full[i]!.tokens);
+  assert.throws(
+    () => generate(model, prompts, { maxNewTokens: 4, rowMaxNewTokens: prompts.map(() => 5) }),
+    /rowMaxNewTokens\[0\] must be an integer in \[1, maxNewTokens\]/,
+  );
+  assert.throws(() => generate(model, prompts, { maxNewTokens: 4, rowMaxNewTokens: [1] }), /1 entries for/);
+});

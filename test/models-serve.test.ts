@@ -77,6 +77,24 @@ test("concurrent requests are decoded together in one sampler call, each as if a
   assert.equal(together[2]!.choices[0]!.message.content, alone.choices[0]!.message.content);
 });
 
+test("a request near the end of the context shares a batch with longer ones and ends at its own room", async () => {
+  // The longest prompt whose room for new tokens is at most 3.
+  let words = 1;
+  const msg = (n: number) => [{ role: "user" as const, content: "cloud ".repeat(n) }];
+  while (model.contextLength - model.encodePrompt(msg(words + 1)).length >= 1) words++;
+  const room = model.contextLength - model.encodePrompt(msg(words)).length;
+  assert.ok(room >= 1 && room <= 3, `room ${room}`);
+  const before = { ...model.stats };
+  const [long, short] = await Promise.all([
+    model.complete({ messages: msg(words), temperature: 0, maxTokens: 50 }),
+    model.complete({ messages, temperature: 0, maxTokens: 20 }),
+  ]);
+  assert.equal(model.stats.batches - before.batches, 1, "both requests in one sampler call");
+  assert.ok(long.completionTokens <= room);
+  const alone = await model.complete({ messages, temperature: 0, maxTokens: 20 });
+  assert.equal(short.choices[0]!.text, alone.choices[0]!.text);
+});
+
 test("stop strings cut the reply, /v1/models lists the model, /health answers, bad requests get 400", async () => {
   const free = await client.chat.completions.create({
     model: "tiny",

@@ -154,18 +154,21 @@ export class LocalChatModel {
     const first = live[0]!.req;
     const prompts: number[][] = [];
     const rngs: Rng[] = [];
+    const budgets: number[] = [];
     for (const p of live) {
       const master = new Rng(p.req.seed ?? 0);
       for (let i = 0; i < (p.req.n ?? 1); i++) {
         prompts.push(p.prompt);
         rngs.push(master.fork());
+        budgets.push(p.maxNew);
       }
     }
-    const maxNew = Math.max(...live.map((p) => p.maxNew));
     let gens: ReturnType<typeof generate>;
     try {
       gens = generate(model, prompts, {
-        maxNewTokens: maxNew,
+        // each row stops at its own request's budget, which fits the context after its prompt
+        maxNewTokens: Math.max(...budgets),
+        rowMaxNewTokens: budgets,
         temperature: first.temperature ?? 1,
         topP: first.topP ?? 1,
         ...(first.stop && first.stop.length > 0 ? { stop: first.stop } : {}),
@@ -185,33 +188,14 @@ export class LocalChatModel {
       const choices: ChatChoice[] = [];
       for (let i = 0; i < (p.req.n ?? 1); i++) {
         const g = gens[row++]!;
-        // rows ran to the batch's longest budget: cut each back to its own
-        if (g.tokens.length > p.maxNew) {
-          const tokens = g.tokens.slice(0, p.maxNew);
-          choices.push({
-            text: cutAtStop(tokenizer.decode(tokens, { skipSpecialTokens: true }), p.req.stop ?? []),
-            finishReason: "length",
-            completionTokens: tokens.length,
-          });
-        } else {
-          choices.push({
-            text: g.text ?? "",
-            finishReason: g.finishReason === "length" ? "length" : "stop",
-            completionTokens: g.tokens.length,
-          });
-        }
+        choices.push({
+          text: g.text ?? "",
+          finishReason: g.finishReason === "length" ? "length" : "stop",
+          completionTokens: g.tokens.length,
+        });
       }
       const completionTokens = choices.reduce((a, c) => a + c.completionTokens, 0);
       p.resolve({ choices, promptTokens: p.prompt.length, completionTokens });
     }
   }
-}
-
-function cutAtStop(text: string, stop: readonly string[]): string {
-  let end = text.length;
-  for (const s of stop) {
-    const i = s.length > 0 ? text.indexOf(s) : -1;
-    if (i >= 0 && i < end) end = i;
-  }
-  return text.slice(0, end);
 }

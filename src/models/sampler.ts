@@ -13,6 +13,11 @@ export type FinishReason = "stop" | "length" | "eos";
 export interface SamplingOptions {
   /** Upper bound on generated tokens per row (the EOS / stop-completing token included). */
   maxNewTokens: number;
+  /**
+   * Each row's own bound (at most maxNewTokens), for batches of independent requests: a row with a
+   * long prompt and little context left then ends at its own budget instead of failing the batch.
+   */
+  rowMaxNewTokens?: readonly number[];
   /** Softmax temperature. 0 = greedy (argmax). Default 1. */
   temperature?: number;
   /** Keep only the k most likely tokens. 0 or >= vocab = off (default). top-k = 1 is greedy. */
@@ -82,6 +87,14 @@ export function generate(
       throw new Error(`sampling: prompt ${i} is empty (it needs at least one token, e.g. BOS)`);
   });
   if (prompts.length === 0) return [];
+  const budgets = opts.rowMaxNewTokens ? [...opts.rowMaxNewTokens] : prompts.map(() => opts.maxNewTokens);
+  if (budgets.length !== prompts.length) {
+    throw new Error(`sampling: rowMaxNewTokens has ${budgets.length} entries for ${prompts.length} prompts`);
+  }
+  budgets.forEach((b, i) => {
+    if (!Number.isInteger(b) || b < 1 || b > opts.maxNewTokens)
+      throw new Error(`sampling: rowMaxNewTokens[${i}] must be an integer in [1, maxNewTokens], got ${b}`);
+  });
 
   const master = opts.rng ?? new Rng(opts.seed ?? 0);
   if (opts.rowRngs && opts.rowRngs.length !== prompts.length) {
@@ -93,8 +106,8 @@ export function generate(
     throw new Error(`sampling: sampleVocabSize must be an integer in [1, ${V}], got ${limit}`);
   }
   const picker = new TokenPicker(model.backend, V, temperature, topK, topP, limit);
-  const longestPrompt = Math.max(...prompts.map((p) => p.length));
-  const decoder = new CachedDecoder(model, prompts.length, longestPrompt + opts.maxNewTokens);
+  const longestRow = Math.max(...prompts.map((p, i) => p.length + budgets[i]!));
+  const decoder = new CachedDecoder(model, prompts.length, longestRow);
   const out: Generation[] = prompts.map(() => ({
     tokens: [],
     logprobs: [],
@@ -116,7 +129,7 @@ export function generate(
       g.tokens.push(pick.token);
       g.logprobs.push(pick.logprob);
       g.logprobsAtTemperature.push(pick.logprobAtTemperature);
-      const finish = finishReason(g, eos, stop, opts);
+      const finish = finishReason(g, budgets[row]!, eos, stop, opts);
       if (finish) g.finishReason = finish;
       else running.push(row);
     });
@@ -164,6 +177,7 @@ function prefillShared(
 /** Why this row is done after its latest token, or null to go on. EOS wins over a stop string. */
 function finishReason(
   g: Generation,
+  maxNewTokens: number,
   eos: ReadonlySet<number>,
   stop: readonly string[],
   opts: SamplingOptions,
@@ -174,7 +188,7 @@ function finishReason(
     const text = opts.decode!(g.tokens);
     if (stop.some((s) => text.includes(s))) return "stop";
   }
-  return g.tokens.length >= opts.maxNewTokens ? "length" : null;
+  return g.tokens.length >= maxNewTokens ? "length" : null;
 }
 
 function cutAtStop(text: string, stop: readonly string[]): string {
