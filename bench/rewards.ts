@@ -3,7 +3,7 @@
 //
 //   npm run bench:rewards                 (= build + node dist/bench/rewards.js)
 //   node dist/bench/rewards.js --quick    (smaller corpora, for a smoke run)
-//   node dist/bench/rewards.js --only judge   (one section: math, sandbox, judge or reward-server)
+//   node dist/bench/rewards.js --only judge   (one section: math, sandbox, sandbox-launcher, judge or reward-server)
 //
 // Rows:
 //   math mixed      mixed corpus (boxed, ####, fractions, LaTeX, symbolic, wrong answers): checks/s on
@@ -11,6 +11,9 @@
 //   math numeric    plain "\boxed{n}" vs "n": checks/s on batches of 256.         target >= 5,000/s
 //   sandbox cN      python assert tests through the code reward at concurrency N: executions/s, p50/p99.
 //                                                                                  target >= 40/s
+//   sandbox c2, 1024 MB held, inline|helper
+//                   c2 from a process holding 1 GB (a trainer), sandboxes spawned by this process
+//                   (inline) or by the small launcher process (helper, the default).
 //   judge           pairwise judge (one order) vs the fake OpenAI server at 200 ms latency, concurrency
 //                   64: calls/s vs the ideal 64 / 0.2 s = 320/s.                  target overhead < 5%
 //                   The server runs in its own process (bench/fake-judge-server.ts), as a real one would.
@@ -150,6 +153,43 @@ async function benchSandbox(): Promise<void> {
       await reward.close?.();
     }
   }
+}
+
+/**
+ * The same c2 run from a process that holds `heapMb` of touched memory, as a trainer does (its model,
+ * optimizer and data), with the sandboxes started inline (spawned by this process) or by the helper
+ * launcher (the default). Alternated twice; the better of each is kept.
+ */
+async function benchSandboxLaunchers(heapMb: number): Promise<void> {
+  const held: Float32Array[] = [];
+  for (let i = 0; i < heapMb / 4; i++) held.push(new Float32Array(1 << 20).fill(1));
+  const program = "```python\ndef add(a, b):\n    return a + b\n```";
+  const tests = { tests: ["assert add(1, 2) == 3", "assert add(-1, 1) == 0"] };
+  const n = quick ? 16 : 64;
+  const best: Record<string, number> = {};
+  for (let round = 0; round < 2; round++) {
+    for (const launcher of ["inline", "helper"] as const) {
+      const reward = createCodeReward({ sandbox: { kind: "local", launcher }, concurrency: 2 });
+      try {
+        const samples = Array.from({ length: n }, () => sample("code", program, tests));
+        await reward.scoreBatch(samples.slice(0, 2));
+        const started = performance.now();
+        const results = await reward.scoreBatch(samples);
+        const perSecond = n / ((performance.now() - started) / 1000);
+        if (results.some((r) => r.status !== "ok")) throw new Error(`sandbox ${launcher}: a run failed`);
+        best[launcher] = Math.max(best[launcher] ?? 0, perSecond);
+      } finally {
+        await reward.close?.();
+      }
+    }
+  }
+  for (const launcher of ["inline", "helper"]) {
+    rows.push({
+      name: `sandbox c2, ${heapMb} MB held, ${launcher}`,
+      figures: { execs_per_s: best[launcher]! },
+    });
+  }
+  held.length = 0;
 }
 
 /** Starts bench/fake-judge-server.js in a child process; resolves with its base URL and a stop function. */
@@ -319,6 +359,7 @@ function fmt(v: number | string | null): string {
 async function main(): Promise<void> {
   await section("math", benchMath);
   await section("sandbox", benchSandbox);
+  await section("sandbox launcher", () => benchSandboxLaunchers(1024));
   await section("judge", benchJudge);
   await section("reward server", benchRewardServer);
   console.log(`rewards benchmark${quick ? " (quick)" : ""}: node ${process.version}`);

@@ -17,6 +17,11 @@ export const LocalSandboxConfig = z.strictObject({
   /** Lets `auto` fall back to no network/filesystem isolation (limits and uid drop only) instead of refusing. */
   allow_unsandboxed: z.boolean().default(false),
   concurrency: z.number().int().min(1).max(256).default(2),
+  /**
+   * `helper`: a small helper process starts the sandboxes (a spawn from a process holding a model
+   * costs 10x more than from a small one); `inline`: this process starts them.
+   */
+  launcher: z.enum(["helper", "inline"]).default("helper"),
   timeout_ms: z.number().int().positive().default(5000),
   /** RLIMIT_CPU in seconds; default ceil(timeout). SIGXCPU at the limit, SIGKILL one second later. */
   cpu_seconds: z.number().int().positive().optional(),

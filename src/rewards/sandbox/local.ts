@@ -18,6 +18,7 @@ import {
   prlimitArgs,
   unshareArgs,
 } from "./isolation.js";
+import { createLauncherSandbox } from "./launcher.js";
 import { Semaphore } from "./semaphore.js";
 import { type CodeRunner, checkFileName, type RunRequest, type RunResult, sandboxError } from "./types.js";
 
@@ -51,6 +52,7 @@ export function createLocalSandbox(
   input: Omit<z.input<typeof LocalSandboxConfig>, "kind"> & { kind?: "local" } = {},
 ): LocalSandbox {
   const cfg = LocalSandboxConfig.parse({ ...input, kind: "local" });
+  if (cfg.launcher === "helper") return createLauncherSandbox(cfg);
   const semaphore = new Semaphore(cfg.concurrency);
   const isRoot = process.getuid?.() === 0;
   let runCounter = 0;
