@@ -55,7 +55,7 @@ export function itemToRow(gen: TaskGenerator, item: TaskItem, split: Split, inde
 
 /**
  * Draws distinct items until all splits can be filled and shuffles them. Test is cut first (the first
- * items, or an even spread over the generator's test strata), then sft and train in draw order, so
+ * items, or an even spread over the generator's test strata), then sft and train from the rest, so
  * without strata every split has the same mix of families and difficulties.
  */
 export function buildSplits(gen: TaskGenerator, seed: number, sizes: SplitSizes): Record<Split, Row[]> {
@@ -91,12 +91,11 @@ export function buildSplits(gen: TaskGenerator, seed: number, sizes: SplitSizes)
     rng.shuffle(rest);
     rng.shuffle(testItems);
   }
-  const out: Record<Split, Row[]> = {
+  return {
     test: testItems.map((it, i) => itemToRow(gen, it, "test", i)),
     sft: rest.slice(0, sizes.sft).map((it, i) => itemToRow(gen, it, "sft", i)),
     train: rest.slice(sizes.sft).map((it, i) => itemToRow(gen, it, "train", i)),
   };
-  return out;
 }
 
 /**
