@@ -5,7 +5,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { ConfigError } from "../src/config/load.js";
-import { loadTrainConfig, parseTrainConfig } from "../src/rl/config.js";
+import { difficultyRangeFor, loadTrainConfig, parseTrainConfig } from "../src/rl/config.js";
 import { capRowsPerKind, inDifficultyRange } from "../src/rl/trainer.js";
 import type { Row } from "../src/tasks/schema.js";
 
@@ -101,6 +101,22 @@ test("data.difficulty keeps the rows in range; rows without a difficulty never m
   assert.throws(
     () => loadTrainConfig(file, ["data.difficulty.top=2"]),
     (err: unknown) => err instanceof ConfigError && /data\.difficulty.*top/s.test(err.message),
+  );
+  // A range applies to every task; a mapping only to the tasks it names, which must be the run's.
+  assert.deepEqual(difficultyRangeFor(cfg, "writing"), { min: null, max: 2 });
+  const mapped = join(dir, "m.yaml");
+  writeFileSync(mapped, "steps: 1\ntasks: [math, code]\ndata: {difficulty: {math: {max: 2}}}\n");
+  const perTask = loadTrainConfig(mapped);
+  assert.deepEqual(difficultyRangeFor(perTask, "math"), { min: null, max: 2 });
+  assert.equal(difficultyRangeFor(perTask, "code"), null);
+  assert.deepEqual(difficultyRangeFor(loadTrainConfig(mapped, ["data.difficulty.code.min=2"]), "code"), {
+    min: 2,
+    max: null,
+  });
+  writeFileSync(mapped, "steps: 1\ntasks: [code]\ndata: {difficulty: {math: {max: 2}}}\n");
+  assert.throws(
+    () => loadTrainConfig(mapped),
+    (err: unknown) => err instanceof ConfigError && /data\.difficulty\.math: not in tasks/.test(err.message),
   );
 });
 

@@ -98,6 +98,26 @@ export const OptimSchema = z.strictObject({
   beta2: z.number().min(0).lt(1).default(0.999),
 });
 
+/** An inclusive extra_info.difficulty range; either end may be null (open). */
+const DifficultyRangeSchema = z.strictObject({
+  min: z.number().nullable().default(null),
+  max: z.number().nullable().default(null),
+});
+export type DifficultyRange = z.output<typeof DifficultyRangeSchema>;
+
+/** The difficulty range data.difficulty sets for `task`, or null (no filter). */
+export function difficultyRangeFor(cfg: TrainConfig, task: string): DifficultyRange | null {
+  const d = cfg.data.difficulty;
+  if (d === null) return null;
+  if (isDifficultyRange(d)) return d;
+  return d[task] ?? null;
+}
+
+/** A range's values are numbers or null; a per-task mapping's are ranges. */
+function isDifficultyRange(value: object): value is DifficultyRange {
+  return Object.values(value).every((v) => v === null || typeof v === "number");
+}
+
 export const EvalSchema = z.strictObject({
   /** Evaluate every N steps (0 = only at_start / at_end). */
   every: nonNegInt().default(0),
@@ -129,10 +149,11 @@ export const TrainConfigSchema = z.strictObject({
       split: z.string().default("train"),
       /**
        * Keep only rows whose extra_info.difficulty lies in [min, max] (before max_rows): online-RL
-       * practice drops prompts the policy never solves, whose groups carry no advantage. null = all.
+       * practice drops prompts the policy never solves, whose groups carry no advantage. A range
+       * applies to every task; a mapping ({math: {max: 2}}) to the tasks it names. null = all.
        */
       difficulty: z
-        .strictObject({ min: z.number().nullable().default(null), max: z.number().nullable().default(null) })
+        .union([DifficultyRangeSchema, z.record(z.string(), DifficultyRangeSchema)])
         .nullable()
         .default(null),
       /**
@@ -183,11 +204,14 @@ function checkConsistency(cfg: TrainConfig, file: string): TrainConfig {
       if (!cfg.tasks.includes(t))
         issues.push(`schedule.weights.${t}: not in tasks (${cfg.tasks.join(", ")})`);
   }
-  const perKind = cfg.data.max_rows_per_kind;
-  if (perKind !== null && typeof perKind === "object") {
-    for (const t of Object.keys(perKind))
-      if (!cfg.tasks.includes(t))
-        issues.push(`data.max_rows_per_kind.${t}: not in tasks (${cfg.tasks.join(", ")})`);
+  const { max_rows_per_kind: perKind, difficulty } = cfg.data;
+  const perTask = {
+    max_rows_per_kind: typeof perKind === "object" ? perKind : null,
+    difficulty: difficulty !== null && !isDifficultyRange(difficulty) ? difficulty : null,
+  };
+  for (const [key, mapping] of Object.entries(perTask)) {
+    for (const t of Object.keys(mapping ?? {}))
+      if (!cfg.tasks.includes(t)) issues.push(`data.${key}.${t}: not in tasks (${cfg.tasks.join(", ")})`);
   }
   if (cfg.steps === null && cfg.schedule.type !== "sequential")
     issues.push("steps: null (planned by the schedule) needs schedule.type: sequential");

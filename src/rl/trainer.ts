@@ -29,7 +29,7 @@ import { readRows } from "../tasks/io.js";
 import { type Row, rowKind } from "../tasks/schema.js";
 import { Progress } from "../util/progress.js";
 import { computeAdvantages, mean } from "./advantages.js";
-import type { TrainConfig } from "./config.js";
+import { type DifficultyRange, difficultyRangeFor, type TrainConfig } from "./config.js";
 import { groupIsInformative } from "./dynamic-sampling.js";
 import { overlongPenalty } from "./overlong.js";
 import { type Rollout, sampleRollouts } from "./rollout.js";
@@ -76,7 +76,7 @@ export function runDirOf(cfg: TrainConfig): string {
 }
 
 /** Rows without a numeric extra_info.difficulty are dropped by any range. */
-export function inDifficultyRange(row: Row, range: { min: number | null; max: number | null }): boolean {
+export function inDifficultyRange(row: Row, range: DifficultyRange): boolean {
   const d = row.extra_info.difficulty;
   if (typeof d !== "number") return false;
   return (range.min === null || d >= range.min) && (range.max === null || d <= range.max);
@@ -101,7 +101,7 @@ async function loadTrainRows(cfg: TrainConfig, router: RewardRouter): Promise<Re
     if (!file)
       throw new Error(`no ${cfg.data.split} split for task "${task}": expected ${base}.jsonl or .parquet`);
     let rows = await readRows(file);
-    const range = cfg.data.difficulty;
+    const range = difficultyRangeFor(cfg, task);
     if (range) {
       rows = rows.filter((r) => inDifficultyRange(r, range));
       if (rows.length === 0)
