@@ -118,3 +118,25 @@ test("label_model rejects passing_labels that are not labels, naming the field",
   assert.equal(r.success, false);
   assert.deepEqual(r.error!.issues[0]!.path, ["passing_labels"]);
 });
+
+test("score_model and label_model: a failing endpoint ends as judge_error with the failure score", async () => {
+  server.behaviour = { failFirst: 1_000_000 };
+  const endpoint = { model: "fake", base_url: server.baseUrl, retries: 0, failure_score: -1 };
+  const input = [{ role: "user", content: "{{sample.output_text}}" }];
+  const graders = [
+    createScoreModelGrader(ScoreModelGraderConfig.parse({ ...endpoint, input })),
+    createLabelModelGrader(
+      LabelModelGraderConfig.parse({ ...endpoint, input, labels: ["a", "b"], passing_labels: ["a"] }),
+    ),
+  ];
+  for (const grader of graders) {
+    const [r] = await grader.scoreBatch([poem]);
+    assert.equal(r!.status, "judge_error", grader.name);
+    assert.equal(r!.score, -1);
+    assert.match(String(r!.details.error), /500/);
+    assert.equal(grader.judgeStats().statusCounts.judge_error, 1);
+    assert.equal(grader.judgeStats().statusCounts.ok ?? 0, 0);
+    await grader.close();
+  }
+  server.behaviour = {};
+});

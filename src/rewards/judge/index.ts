@@ -6,6 +6,13 @@ export { CANARIES, type CanaryPrompt, type CanaryReport, checkCanaries } from ".
 export { createJudgeClient, JudgeClient, type JudgeClientContext, type JudgeReply } from "./client.js";
 export { JudgeEndpointConfig, resolveApiKey, resolveBaseUrl } from "./config.js";
 export {
+  askUntilParsed,
+  ClientJudgeReward,
+  isJudgeReward,
+  type JudgeReward,
+  type ParsedReply,
+} from "./judge-reward.js";
+export {
   createLabelModelGrader,
   LabelModelGrader,
   LabelModelGraderConfig,
@@ -14,8 +21,6 @@ export {
 export { OpenAiChatBackend } from "./openai-backend.js";
 export {
   createPairwiseJudgeReward,
-  isJudgeReward,
-  type JudgeReward,
   type Outcome,
   PairwiseJudgeConfig,
   PairwiseJudgeReward,

@@ -3,16 +3,10 @@
 import { z } from "zod";
 import type { RewardResult, RewardSample } from "../types.js";
 import { result } from "../types.js";
-import {
-  createJudgeClient,
-  type JudgeClient,
-  type JudgeClientContext,
-  type JudgeIdentity,
-} from "./client.js";
+import { createJudgeClient, type JudgeClient, type JudgeClientContext } from "./client.js";
 import { JudgeEndpointConfig } from "./config.js";
 import { GraderInputMessages, renderGraderInput } from "./grader-input.js";
-import type { JudgeReward } from "./pairwise.js";
-import type { JudgeStatsSnapshot } from "./stats.js";
+import { askUntilParsed, ClientJudgeReward } from "./judge-reward.js";
 
 export const LabelModelGraderConfig = JudgeEndpointConfig.extend({
   name: z.string().optional(),
@@ -57,37 +51,15 @@ export function parseLabel(reply: string, labels: readonly string[]): string | u
   return best?.label;
 }
 
-export class LabelModelGrader implements JudgeReward {
-  readonly name: string;
-
+export class LabelModelGrader extends ClientJudgeReward {
   constructor(
     private readonly cfg: LabelModelGraderConfig,
-    private readonly client: JudgeClient,
+    client: JudgeClient,
   ) {
-    this.name = cfg.name ?? "label_model";
+    super(cfg.name ?? "label_model", client);
   }
 
-  scoreBatch(samples: RewardSample[], opts?: { signal?: AbortSignal }): Promise<RewardResult[]> {
-    return Promise.all(samples.map((s) => this.scoreOne(s, opts?.signal)));
-  }
-
-  judgeStats(): JudgeStatsSnapshot {
-    return this.client.stats.snapshot();
-  }
-
-  cachePointer(): number {
-    return this.client.cache.pointer;
-  }
-
-  judgeIdentity(): JudgeIdentity {
-    return this.client.identity;
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  private async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
+  protected async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
     const messages = renderGraderInput(this.cfg.input, sample);
     if (this.cfg.append_instructions) {
       messages.push({
@@ -95,26 +67,12 @@ export class LabelModelGrader implements JudgeReward {
         content: `Reply with exactly one of these labels: ${this.cfg.labels.join(", ")}`,
       });
     }
-    let lastReply = "";
-    for (let variant = 0; variant <= this.cfg.reask_unparseable; variant++) {
-      const reply = await this.client.ask(messages, variant, signal);
-      if (!reply.ok) {
-        this.client.stats.recordStatus("judge_error");
-        return result(this.cfg.failure_score, "judge_error", {
-          error: reply.error,
-          timed_out: reply.timedOut,
-        });
-      }
-      lastReply = reply.text;
-      const label = parseLabel(reply.text, this.cfg.labels);
-      if (label !== undefined) {
-        const passed = this.cfg.passing_labels.includes(label) ? 1 : 0;
-        this.client.stats.recordStatus("ok");
-        return result(passed, "ok", { metric: passed, label });
-      }
-    }
-    this.client.stats.recordStatus("judge_unparseable");
-    return result(this.cfg.failure_score, "judge_unparseable", { reply: lastReply.slice(0, 600) });
+    const parse = (reply: string) => parseLabel(reply, this.cfg.labels);
+    const reply = await askUntilParsed(this.client, messages, this.cfg.reask_unparseable, parse, signal);
+    return this.settle(reply, this.cfg.failure_score, (label) => {
+      const passed = this.cfg.passing_labels.includes(label) ? 1 : 0;
+      return result(passed, "ok", { metric: passed, label });
+    });
   }
 }
 

@@ -2,16 +2,11 @@
 // orders. Agreeing verdicts stand; disagreeing ones (a position flip) score as a tie. Win/tie/loss map
 // to configurable rewards; failures carry their status and the configured failure score.
 import { z } from "zod";
-import type { ChatMessage, Reward, RewardResult, RewardSample } from "../types.js";
+import type { ChatMessage, RewardResult, RewardSample } from "../types.js";
 import { result } from "../types.js";
-import {
-  createJudgeClient,
-  type JudgeClient,
-  type JudgeClientContext,
-  type JudgeIdentity,
-  type JudgeReply,
-} from "./client.js";
+import { createJudgeClient, type JudgeClient, type JudgeClientContext } from "./client.js";
 import { JudgeEndpointConfig } from "./config.js";
+import { askUntilParsed, ClientJudgeReward } from "./judge-reward.js";
 import {
   PAIRWISE_SYSTEM_PROMPT,
   pairwiseMessages,
@@ -19,7 +14,6 @@ import {
   questionText,
   type Verdict,
 } from "./pairwise-prompt.js";
-import type { JudgeStatsSnapshot } from "./stats.js";
 
 export const PairwiseJudgeConfig = JudgeEndpointConfig.extend({
   /** Reward for a win / tie / loss of the response against the reference. */
@@ -43,71 +37,31 @@ export type PairwiseJudgeConfig = z.output<typeof PairwiseJudgeConfig>;
 export type Outcome = "win" | "tie" | "loss";
 const METRIC: Record<Outcome, number> = { win: 1, tie: 0.5, loss: 0 };
 
-/** A reward backed by an LLM judge; exposes the judge's health metrics and cache position. */
-export interface JudgeReward extends Reward {
-  judgeStats(): JudgeStatsSnapshot;
-  /** Entries in the persistent cache: a trainer checkpoints this. */
-  cachePointer(): number;
-  /** Which judge gives the verdicts (cached scores must change when it does). */
-  judgeIdentity(): JudgeIdentity;
-}
-
-export function isJudgeReward(reward: Reward): reward is JudgeReward {
-  return typeof (reward as Partial<JudgeReward>).judgeStats === "function";
-}
-
-type OrderResult =
-  | { kind: "verdict"; verdict: Verdict; reply: string }
-  | { kind: "unparseable"; reply: string }
-  | { kind: "error"; error: string; timedOut: boolean };
-
-export class PairwiseJudgeReward implements JudgeReward {
-  readonly name: string;
-
+export class PairwiseJudgeReward extends ClientJudgeReward {
   constructor(
     private readonly cfg: PairwiseJudgeConfig,
-    private readonly client: JudgeClient,
+    client: JudgeClient,
     name = "judge_pairwise",
   ) {
-    this.name = name;
+    super(name, client);
   }
 
-  async scoreBatch(samples: RewardSample[], opts?: { signal?: AbortSignal }): Promise<RewardResult[]> {
-    return Promise.all(samples.map((s) => this.scoreOne(s, opts?.signal)));
-  }
-
-  judgeStats(): JudgeStatsSnapshot {
-    return this.client.stats.snapshot();
-  }
-
-  cachePointer(): number {
-    return this.client.cache.pointer;
-  }
-
-  judgeIdentity(): JudgeIdentity {
-    return this.client.identity;
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  private async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
+  protected async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
     const reference = referenceText(sample);
     const question =
       typeof sample.extraInfo?.question === "string"
         ? sample.extraInfo.question
         : questionText(sample.prompt);
     const response = sample.response;
-    const orders = [
-      this.judgeOrder(pairwiseMessages(question, response, reference, this.cfg.system_prompt), signal),
-    ];
+    const judgeOrder = (messages: ChatMessage[]) =>
+      askUntilParsed(this.client, messages, this.cfg.reask_unparseable, parseVerdict, signal);
+    const orders = [judgeOrder(pairwiseMessages(question, response, reference, this.cfg.system_prompt))];
     if (this.cfg.both_orders) {
-      orders.push(
-        this.judgeOrder(pairwiseMessages(question, reference, response, this.cfg.system_prompt), signal),
-      );
+      orders.push(judgeOrder(pairwiseMessages(question, reference, response, this.cfg.system_prompt)));
     }
     const results = await Promise.all(orders);
+    const verdicts: Verdict[] = [];
+    for (const r of results) if (r.kind === "parsed") verdicts.push(r.value);
     const replies = results.map((r) => (r.kind === "error" ? `error: ${r.error}` : clip(r.reply)));
     const stats = this.client.stats;
 
@@ -125,9 +79,7 @@ export class PairwiseJudgeReward implements JudgeReward {
       return result(this.cfg.failure_score, "judge_unparseable", { replies });
     }
     // Verdicts seen from the response's side: in order 1 it is A, in order 2 it is B.
-    const outcomes = results.map((r, i) =>
-      toOutcome((r as { verdict: Verdict }).verdict, i === 0 ? "A" : "B"),
-    );
+    const outcomes = verdicts.map((v, i) => toOutcome(v, i === 0 ? "A" : "B"));
     const flipped = outcomes.length === 2 && outcomes[0] !== outcomes[1];
     const outcome: Outcome = flipped ? "tie" : outcomes[0]!;
     stats.recordStatus("ok");
@@ -139,21 +91,10 @@ export class PairwiseJudgeReward implements JudgeReward {
     return result(this.cfg.rewards[outcome], "ok", {
       metric: METRIC[outcome],
       verdict: outcome,
-      verdicts: results.map((r) => (r as { verdict: Verdict }).verdict),
+      verdicts,
       position_flip: flipped,
       replies,
     });
-  }
-
-  private async judgeOrder(messages: ChatMessage[], signal?: AbortSignal): Promise<OrderResult> {
-    let last: JudgeReply | undefined;
-    for (let variant = 0; variant <= this.cfg.reask_unparseable; variant++) {
-      last = await this.client.ask(messages, variant, signal);
-      if (!last.ok) return { kind: "error", error: last.error, timedOut: last.timedOut };
-      const verdict = parseVerdict(last.text);
-      if (verdict) return { kind: "verdict", verdict, reply: last.text };
-    }
-    return { kind: "unparseable", reply: last?.ok ? last.text : "" };
   }
 }
 

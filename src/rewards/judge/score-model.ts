@@ -4,16 +4,10 @@
 import { z } from "zod";
 import type { RewardResult, RewardSample } from "../types.js";
 import { result } from "../types.js";
-import {
-  createJudgeClient,
-  type JudgeClient,
-  type JudgeClientContext,
-  type JudgeIdentity,
-} from "./client.js";
+import { createJudgeClient, type JudgeClient, type JudgeClientContext } from "./client.js";
 import { JudgeEndpointConfig } from "./config.js";
 import { GraderInputMessages, renderGraderInput } from "./grader-input.js";
-import type { JudgeReward } from "./pairwise.js";
-import type { JudgeStatsSnapshot } from "./stats.js";
+import { askUntilParsed, ClientJudgeReward } from "./judge-reward.js";
 
 export const ScoreModelGraderConfig = JudgeEndpointConfig.extend({
   name: z.string().optional(),
@@ -56,37 +50,15 @@ export function parseScore(reply: string): number | undefined {
   return undefined;
 }
 
-export class ScoreModelGrader implements JudgeReward {
-  readonly name: string;
-
+export class ScoreModelGrader extends ClientJudgeReward {
   constructor(
     private readonly cfg: ScoreModelGraderConfig,
-    private readonly client: JudgeClient,
+    client: JudgeClient,
   ) {
-    this.name = cfg.name ?? "score_model";
+    super(cfg.name ?? "score_model", client);
   }
 
-  scoreBatch(samples: RewardSample[], opts?: { signal?: AbortSignal }): Promise<RewardResult[]> {
-    return Promise.all(samples.map((s) => this.scoreOne(s, opts?.signal)));
-  }
-
-  judgeStats(): JudgeStatsSnapshot {
-    return this.client.stats.snapshot();
-  }
-
-  cachePointer(): number {
-    return this.client.cache.pointer;
-  }
-
-  judgeIdentity(): JudgeIdentity {
-    return this.client.identity;
-  }
-
-  async close(): Promise<void> {
-    await this.client.close();
-  }
-
-  private async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
+  protected async scoreOne(sample: RewardSample, signal?: AbortSignal): Promise<RewardResult> {
     const [lo, hi] = this.cfg.range;
     const messages = renderGraderInput(this.cfg.input, sample);
     if (this.cfg.append_instructions) {
@@ -95,26 +67,15 @@ export class ScoreModelGrader implements JudgeReward {
         content: `End your reply with the score, a number from ${lo} to ${hi}, written as: SCORE: <number>`,
       });
     }
-    let lastReply = "";
-    for (let variant = 0; variant <= this.cfg.reask_unparseable; variant++) {
-      const reply = await this.client.ask(messages, variant, signal);
-      if (!reply.ok) {
-        this.client.stats.recordStatus("judge_error");
-        return result(this.cfg.failure_score, "judge_error", {
-          error: reply.error,
-          timed_out: reply.timedOut,
-        });
-      }
-      lastReply = reply.text;
-      const raw = parseScore(reply.text);
-      if (raw !== undefined && raw >= lo && raw <= hi) {
-        const scaled = (raw - lo) / (hi - lo);
-        this.client.stats.recordStatus("ok");
-        return result(scaled, "ok", { metric: scaled, raw_score: raw });
-      }
-    }
-    this.client.stats.recordStatus("judge_unparseable");
-    return result(this.cfg.failure_score, "judge_unparseable", { reply: lastReply.slice(0, 600) });
+    const inRange = (reply: string) => {
+      const raw = parseScore(reply);
+      return raw !== undefined && raw >= lo && raw <= hi ? raw : undefined;
+    };
+    const reply = await askUntilParsed(this.client, messages, this.cfg.reask_unparseable, inRange, signal);
+    return this.settle(reply, this.cfg.failure_score, (raw) => {
+      const scaled = (raw - lo) / (hi - lo);
+      return result(scaled, "ok", { metric: scaled, raw_score: raw });
+    });
   }
 }
 
