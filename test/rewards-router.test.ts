@@ -196,6 +196,34 @@ test("a multi grader combines named sub-graders with its calculate_output formul
   await router.close();
 });
 
+test("a multi grader's calculate_metric keeps the task metric while calculate_output shapes the reward", async () => {
+  const graders = { exact: exactMatch, loose: { ...exactMatch, operation: "ilike" } };
+  const router = createRewardRouter(
+    {
+      rewards: {
+        qa: { type: "multi", graders, calculate_output: "exact + 0.5 * loose", calculate_metric: "exact" },
+      },
+    },
+    "inline.yaml",
+  );
+  const [both, onlyLoose] = await router.scoreBatch([sample("qa", "yes"), sample("qa", "YES, yes!")]);
+  assert.deepEqual([both!.score, both!.details.metric], [1.5, 1]);
+  assert.deepEqual([onlyLoose!.score, onlyLoose!.details.metric], [0.5, 0]);
+  await router.close();
+  assert.throws(
+    () =>
+      createRewardRouter(
+        {
+          rewards: {
+            qa: { type: "multi", graders, calculate_output: "exact", calculate_metric: "exact + x" },
+          },
+        },
+        "inline.yaml",
+      ),
+    (err: unknown) => err instanceof Error && /rewards\.qa\.calculate_metric: .*x/s.test(err.message),
+  );
+});
+
 test("a multi grader whose formula divides by a zero score fails that sample only, as judge_error", async () => {
   const router = createRewardRouter(
     {

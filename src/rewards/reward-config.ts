@@ -74,6 +74,8 @@ export type RewardSpec =
       format?: FormatRewardConfig;
       graders: Map<string, RewardSpec>;
       calculateOutput: string;
+      /** Formula over the sub-graders' metrics for details.metric; undefined = calculateOutput. */
+      calculateMetric?: string;
     };
 
 export interface RewardsConfig {
@@ -94,6 +96,11 @@ const MultiBody = z.strictObject({
     z.unknown(),
   ),
   calculate_output: z.string().min(1),
+  /**
+   * The task metric (details.metric: eval scores, dynamic sampling), a formula over the sub-graders'
+   * metrics; default: calculate_output's. Lets the reward be shaped while the metric stays the task's.
+   */
+  calculate_metric: z.string().min(1).optional(),
 });
 
 const FileShape = z.strictObject({ rewards: z.record(z.string().min(1), z.unknown()) });
@@ -136,12 +143,23 @@ function parseSpec(
       const spec = parseSpec(sub, [...path, "graders", name], issues, true);
       if (spec) graders.set(name, spec);
     }
-    try {
-      parseFormula(body.calculate_output, { variables: Object.keys(body.graders) });
-    } catch (err) {
-      issues.push(`${formatPath([...path, "calculate_output"])}: ${(err as Error).message}`);
+    for (const key of ["calculate_output", "calculate_metric"] as const) {
+      const formula = body[key];
+      if (formula === undefined) continue;
+      try {
+        parseFormula(formula, { variables: Object.keys(body.graders) });
+      } catch (err) {
+        issues.push(`${formatPath([...path, key])}: ${(err as Error).message}`);
+      }
     }
-    return { type, weight, format, graders, calculateOutput: body.calculate_output };
+    return {
+      type,
+      weight,
+      format,
+      graders,
+      calculateOutput: body.calculate_output,
+      calculateMetric: body.calculate_metric,
+    };
   }
   const entry = REWARD_TYPES[type];
   if (!entry) {
@@ -196,7 +214,7 @@ export function createReward(
     const graders = new Map<string, Reward>();
     for (const [sub, subSpec] of spec.graders)
       graders.set(sub, createReward(subSpec, ctx, `${name}.${sub}`, created));
-    reward = new MultiGrader(name, graders, spec.calculateOutput);
+    reward = new MultiGrader(name, graders, spec.calculateOutput, spec.calculateMetric);
   } else {
     reward = REWARD_TYPES[spec.type]!.create(spec.config as never, ctx, name);
   }
