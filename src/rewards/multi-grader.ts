@@ -2,10 +2,11 @@
 // scores (e.g. "0.5 * fuzzy + 0.5 * bleu") gives the reward. The formula is parsed once at load time
 // by the project's own formula parser, never evaluated as code.
 // Score = formula over sub-scores; details.metric = the same formula (or calculate_metric, when given)
-// over sub-metrics (a sub-grader without a metric contributes its score), clamped to [0,1]. The status is the first non-ok status
-// among the sub-graders (in config order), so a failed judge or sandbox is never hidden. A formula that
-// fails on one sample's scores (division by zero, a non-finite result) makes that sample `judge_error`
-// (as a python grader that raises does), naming the formula's error; the rest of the batch is scored.
+// over sub-metrics (a sub-grader without a metric contributes its score), clamped to [0,1]. The
+// status is the first non-ok status among the sub-graders (in config order), so a failed judge or
+// sandbox is never hidden. A formula that fails on one sample's scores (division by zero, a
+// non-finite result) makes that sample `judge_error` (as a python grader that raises does), naming
+// the formula and its error; the rest of the batch is scored.
 import { evaluateFormula, FormulaError, parseFormula } from "./formula.js";
 import type { Reward, RewardResult, RewardSample } from "./types.js";
 
