@@ -2,7 +2,8 @@
 //
 //   npm run bench:engine                  # shapes S and M, both environments
 //   node dist/bench/engine.js --shapes S --quick
-//   node dist/bench/engine.js --profile   # also: where our time goes, per kernel (timers add a little)
+//   node dist/bench/engine.js --profile   # also: where the time goes, per kernel on our side and per aten
+//                                         # op on torch's (timers and torch's profiler add a little)
 //
 // For every shape and environment it runs two child processes, one after the other (so each has the
 // cores to itself and its peak RSS is its own): `node dist/bench/engine.js --child <spec>` (our engine)
@@ -105,8 +106,11 @@ interface SideResult {
   /** Our side only: median ms per phase of the training step. */
   phases?: { forward: number; backward: number; optimizer: number };
   backend?: BackendInfo;
-  /** With --profile: per training step (mean) and per sampling run (mean of the timed runs). */
-  profile?: { train: KernelProfile; sample: KernelProfile };
+  /**
+   * With --profile: per training step (mean) and, on our side, per sampling run (mean of the timed
+   * runs). Torch's side profiles training only, per aten op (self CPU time).
+   */
+  profile?: { train: KernelProfile; sample?: KernelProfile };
 }
 
 interface Row {
@@ -126,7 +130,16 @@ interface Row {
   torch_rss_mb: number;
   phases_ms?: SideResult["phases"];
   profile?: SideResult["profile"];
+  torch_profile?: SideResult["profile"];
 }
+
+/**
+ * The linear layers' GEMMs on each side: ours are the matmul kernels and the raw sgemm calls of the
+ * backward pass (attention's small products live inside its own kernels); torch's are aten::mm and
+ * aten::addmm (its attention products are aten::bmm, counted with the rest).
+ */
+const OUR_GEMM_KERNELS = ["matmulForward", "matmulBackward", "sgemm"];
+const TORCH_GEMM_OPS = ["aten::mm", "aten::addmm"];
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -400,6 +413,7 @@ function main(argv: string[]): void {
         torch_rss_mb: torch.rss_mb,
         phases_ms: ours.phases,
         profile: ours.profile,
+        torch_profile: torch.profile,
       };
       rows.push(row);
       console.log(
@@ -432,7 +446,7 @@ function main(argv: string[]): void {
   }
   console.log(
     JSON.stringify(
-      rows.map(({ phases_ms: _p, torch_gflops: _g, profile: _k, ...r }) => ({
+      rows.map(({ phases_ms: _p, torch_gflops: _g, profile: _k, torch_profile: _t, ...r }) => ({
         ...r,
         train_ms: round(r.train_ms),
         torch_train_ms: round(r.torch_train_ms),
@@ -453,21 +467,45 @@ function printProfiles(rows: Row[]): void {
   for (const r of rows) {
     if (!r.profile) continue;
     console.log(`\nprofile ${r.shape}/${r.env} (our GEMM: ${r.gemm})`);
-    for (const [phase, what] of [
-      ["train", "ms per training step"],
-      ["sample", "ms over the sampling run"],
-    ] as const) {
-      const entries = Object.entries(r.profile[phase]).sort((a, b) => b[1].ms - a[1].ms);
-      const total = entries.reduce((n, [, k]) => n + k.ms, 0);
-      console.log(`  ${phase} (${fmt(total)} ${what}):`);
-      for (const [name, k] of entries.slice(0, 8)) {
-        const calls = k.calls > 0 ? `  ${fmt(k.calls, 0)} calls` : "";
-        console.log(
-          `    ${name.padEnd(22)} ${fmt(k.ms).padStart(8)}  ${fmt((100 * k.ms) / total).padStart(5)}%${calls}`,
-        );
-      }
-    }
+    printKernels("train", "ms per training step", r.profile.train);
+    if (r.profile.sample) printKernels("sample", "ms over the sampling run", r.profile.sample);
+    if (r.torch_profile)
+      printKernels("torch train", "ms per training step, aten self time", r.torch_profile.train);
   }
+  console.log(
+    "\ntraining step split (ms): linear-layer GEMMs | everything else, ours vs torch (profiled steps)",
+  );
+  for (const r of rows) {
+    if (!r.profile || !r.torch_profile) continue;
+    const ours = gemmSplit(r.profile.train, OUR_GEMM_KERNELS);
+    const torch = gemmSplit(r.torch_profile.train, TORCH_GEMM_OPS);
+    console.log(
+      `  ${r.shape}/${r.env}: GEMMs ${fmt(ours.gemm)} vs ${fmt(torch.gemm)} (${fmt(torch.gemm / ours.gemm, 2)}x); ` +
+        `rest ${fmt(ours.rest)} vs ${fmt(torch.rest)} (${fmt(torch.rest / ours.rest, 2)}x)`,
+    );
+  }
+}
+
+function printKernels(phase: string, what: string, profile: KernelProfile, top = 12): void {
+  const entries = Object.entries(profile).sort((a, b) => b[1].ms - a[1].ms);
+  const total = entries.reduce((n, [, k]) => n + k.ms, 0);
+  console.log(`  ${phase} (${fmt(total)} ${what}):`);
+  for (const [name, k] of entries.slice(0, top)) {
+    const calls = k.calls > 0 ? `  ${fmt(k.calls, 0)} calls` : "";
+    console.log(
+      `    ${name.padEnd(30)} ${fmt(k.ms).padStart(8)}  ${fmt((100 * k.ms) / total).padStart(5)}%${calls}`,
+    );
+  }
+}
+
+function gemmSplit(profile: KernelProfile, gemmNames: string[]): { gemm: number; rest: number } {
+  let gemm = 0;
+  let rest = 0;
+  for (const [name, k] of Object.entries(profile)) {
+    if (gemmNames.includes(name)) gemm += k.ms;
+    else rest += k.ms;
+  }
+  return { gemm, rest };
 }
 
 function round(x: number, digits = 1): number {

@@ -10,6 +10,9 @@ spec: {"config": HF config.json fields, "batch": B, "seq": T, "warmup": n, "step
 
 Prints one JSON line: {"train_ms": median step ms, "train_ms_all": [...], "sample_tok_s": median
 of the timed sampling runs, "sample_tok_s_all": [...], "rss_mb": peak RSS of this process, "params"}.
+With "profile": true in the spec it also runs two more training steps under torch's profiler and adds
+"profile": {"train": {op: {"ms", "calls"}}}: each aten op's self CPU time per step, so the caller can
+split torch's step into GEMMs and the rest the same way it splits ours.
 A training step is forward + masked-mean cross-entropy + backward + AdamW (torch.optim.AdamW).
 Sampling prefills P prompts of L tokens, then decodes N tokens one position at a time with a
 preallocated KV cache, sampling from softmax(logits) at temperature 1; tokens/s = P*N / wall time
@@ -29,6 +32,17 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import torch_llama as L  # noqa: E402
 
 
+def train_step(cfg, params, opt, data, V):
+    opt.zero_grad(set_to_none=True)
+    logits = L.forward(cfg, params, data[:, :-1])
+    loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), data[:, 1:].reshape(-1))
+    loss.backward()
+    opt.step()
+
+
+PROFILED_STEPS = 2
+
+
 def train_bench(cfg, p, spec):
     B, T, V = spec["batch"], spec["seq"], cfg.vocab_size
     g = torch.Generator().manual_seed(spec["seed"])
@@ -44,17 +58,23 @@ def train_bench(cfg, p, spec):
     for step in range(spec["warmup"] + spec["steps"]):
         data = torch.randint(0, V, (B, T + 1), generator=g)
         t0 = time.perf_counter()
-        opt.zero_grad(set_to_none=True)
-        logits = L.forward(cfg, params, data[:, :-1])
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, V), data[:, 1:].reshape(-1))
-        loss.backward()
-        opt.step()
+        train_step(cfg, params, opt, data, V)
         dt = time.perf_counter() - t0
         if step >= spec["warmup"]:
             times.append(dt * 1000)
+    profile = None
+    if spec.get("profile"):
+        with torch.autograd.profiler.profile() as prof:
+            for _ in range(PROFILED_STEPS):
+                train_step(cfg, params, opt, torch.randint(0, V, (B, T + 1), generator=g), V)
+        profile = {
+            e.key: {"ms": e.self_cpu_time_total / 1000 / PROFILED_STEPS, "calls": e.count / PROFILED_STEPS}
+            for e in prof.key_averages()
+            if e.self_cpu_time_total > 0
+        }
     for n in names:
         params[n].requires_grad_(False)
-    return times
+    return times, profile
 
 
 @torch.inference_mode()
@@ -83,7 +103,7 @@ def main():
     cfg = L.Config(spec["config"])
     p = L.init_params(cfg, spec["seed"])
     p = {n: p[n] for n in L.param_names(cfg)}
-    times = train_bench(cfg, p, spec)
+    times, profile = train_bench(cfg, p, spec)
     rates = [sample_bench(cfg, p, spec, run) for run in range(1 + spec["sample_runs"])][1:]
     print(json.dumps({
         "train_ms": statistics.median(times),
@@ -94,6 +114,7 @@ def main():
         "params": sum(t.numel() for t in p.values()),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),
+        **({"profile": {"train": profile}} if profile else {}),
     }))
 
 
