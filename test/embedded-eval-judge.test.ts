@@ -46,6 +46,9 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
     `agreement ${r.agreement} with ${ties} tie judgments`,
   );
   assert.equal(r.flipRate, 1, "A in both orders is a flip every time");
+  // a judge that always says A: every judgment lands in the A column, ties in the C row
+  assert.deepEqual(r.confusion.C, { A: ties, B: 0, C: 0, none: 0 });
+  assert.equal(r.confusion.A.A + r.confusion.B.A + r.confusion.C.A, 24);
   // every pair counts once for each of its two kinds (once when both are the same kind)
   const kindJudgments = Object.values(r.agreementByKind).reduce((n, k) => n + k.n, 0);
   assert.ok(kindJudgments > 24 && kindJudgments <= 48, `${kindJudgments} kind judgments`);

@@ -70,6 +70,8 @@ export interface JudgeEvalResult {
   agreementByBand: Record<string, { n: number; agreement: number }>;
   /** Per candidate kind (reference, shuffled, truncated, ...): judgments of pairs that include it. */
   agreementByKind: Record<string, { n: number; agreement: number }>;
+  /** Judgments by the rubric's verdict (rows) and the judge's (columns; "none" = unparseable). */
+  confusion: Record<Verdict, Record<Verdict | "none", number>>;
   flipRate: number;
   unparseable: number;
   canary: { judgments: number; winRatePerJudgment: number; pairs: number; winRatePerPair: number };
@@ -98,6 +100,8 @@ function askBothOrders(ask: Ask, pairs: JudgePair[]) {
   return Promise.all([Promise.all(pairs.map((p) => ask(p))), Promise.all(pairs.map((p) => ask(swapped(p))))]);
 }
 
+const VERDICTS: Verdict[] = ["A", "B", "C"];
+
 const flip = (v: Verdict | undefined): Verdict | undefined => (v === "A" ? "B" : v === "B" ? "A" : v);
 
 export async function evaluateJudge(
@@ -123,6 +127,8 @@ export async function evaluateJudge(
   let unparseable = 0;
   const byBand: Tallies = {};
   const byKind: Tallies = {};
+  const confusion = {} as JudgeEvalResult["confusion"];
+  for (const want of VERDICTS) confusion[want] = { A: 0, B: 0, C: 0, none: 0 };
   pairs.forEach((p, i) => {
     const v1 = forward[i];
     const v2 = backward[i];
@@ -137,6 +143,7 @@ export async function evaluateJudge(
     ] as const) {
       if (v === undefined) unparseable++;
       if (v === want) agree++;
+      confusion[want][v ?? "none"]++;
       for (const t of tallies) {
         t.agree += Number(v === want);
         t.n++;
@@ -180,6 +187,7 @@ export async function evaluateJudge(
     agreement: agree / judgments,
     agreementByBand: rates(byBand),
     agreementByKind: rates(byKind),
+    confusion,
     flipRate: flips / pairs.length,
     unparseable: unparseable / judgments,
     canary: {
@@ -263,6 +271,11 @@ export function formatJudgeEval(r: JudgeEvalResult): string {
       .sort((x, y) => x[1].agreement - y[1].agreement)
       .map(([k, b]) => `${k} ${pct(b.agreement)} of ${b.n}`)
       .join(", ")}`,
+    "  rubric verdict -> the judge's (A / B / C / unparseable):",
+    ...VERDICTS.map((want) => {
+      const row = r.confusion[want];
+      return `    ${want}: ${row.A} / ${row.B} / ${row.C} / ${row.none}`;
+    }),
     `position-flip rate: ${pct(r.flipRate)} (target < 10%)`,
     `unparseable replies: ${pct(r.unparseable)}`,
     `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
