@@ -5,13 +5,14 @@
 // both orders. Then measured on held-out pairs from the test split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
-//                                [--extra-prompts N] [--decision-weight W] [--policy-samples K]
+//                                [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadBackend } from "../engine/load-backend.js";
 import { Rng } from "../engine/rng.js";
 import { LocalChatModel } from "../models/chat-model.js";
+import { deepenModel } from "../models/deepen.js";
 import { writeHfModelDir } from "../models/hf-model.js";
 import { loadPretrained } from "../models/pretrained.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
@@ -57,6 +58,12 @@ export interface JudgeRecipe {
    * with the reference (policy-answers.ts); 0 = none.
    */
   policySamples: number;
+  /**
+   * Depth up-scaling of the judge (src/models/deepen.ts): each of the base's layers repeated D times
+   * before fine-tuning, the repeats starting as no-ops; 1 = the base's own depth. The policy answers
+   * and the evaluation's policy stay the base.
+   */
+  depth: number;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -73,6 +80,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   extraPrompts: 20000,
   decisionWeight: 8,
   policySamples: 2,
+  depth: 1,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -85,7 +93,7 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const others = prompts.map((row) => writingInfo(row).reference);
   const backend = loadBackend();
   const base = loadPretrained(r.base, { backend });
-  const { model, tokenizer } = base;
+  const { tokenizer } = base;
   // the base policy's own answers, sampled before training changes its weights
   const answers =
     r.policySamples > 0
@@ -100,6 +108,9 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
     if (answers[i]) pairs.push(...policyPairs(row, answers[i]!, lm, rng));
   });
+  const model = r.depth > 1 ? deepenModel(base.model, r.depth) : base.model;
+  if (r.depth > 1)
+    log(`judge depth: ${model.config.num_hidden_layers} layers (the base's, each repeated ${r.depth}x)`);
   const bands: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
   for (const p of pairs) {
@@ -173,6 +184,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       "extra-prompts": { type: "string" },
       "decision-weight": { type: "string" },
       "policy-samples": { type: "string" },
+      depth: { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -186,6 +198,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
     decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
     policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
+    depth: values.depth ? Number(values.depth) : d.depth,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);
