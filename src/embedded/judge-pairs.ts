@@ -8,7 +8,7 @@
 // the policy's own answers against the reference (policy-answers.ts).
 import type { Rng } from "../engine/rng.js";
 import type { ChatMessage } from "../models/chat-template.js";
-import { pairwiseMessages } from "../rewards/judge/pairwise-prompt.js";
+import { pairwiseMessages, type Verdict } from "../rewards/judge/pairwise-prompt.js";
 import { promptText, type Row } from "../tasks/schema.js";
 import { continueStart } from "../tasks/writing/generate.js";
 import {
@@ -17,7 +17,6 @@ import {
   type RubricScore,
   rubricVerdict,
   scoreAnswer,
-  type Verdict,
   verdictReply,
 } from "./judge-rubric.js";
 

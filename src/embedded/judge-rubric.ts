@@ -19,6 +19,7 @@
 //
 // An empty answer scores 0. Two answers whose scores differ by less than TIE_MARGIN are a tie ([[C]]);
 // otherwise the higher one wins.
+import type { Verdict } from "../rewards/judge/pairwise-prompt.js";
 import { keywordCoverage, words } from "../rewards/keywords.js";
 
 export const TIE_MARGIN = 0.05;
@@ -160,8 +161,6 @@ export function scoreAnswer(answer: string, ctx: RubricContext): RubricScore {
   for (const g of GATES) total *= gate(checks[g]);
   return { total: empty ? 0 : total, checks };
 }
-
-export type Verdict = "A" | "B" | "C";
 
 export function rubricVerdict(a: RubricScore, b: RubricScore): Verdict {
   if (Math.abs(a.total - b.total) < TIE_MARGIN) return "C";
