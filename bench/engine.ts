@@ -2,6 +2,7 @@
 //
 //   npm run bench:engine                  # shapes S and M, both environments
 //   node dist/bench/engine.js --shapes S --quick
+//   node dist/bench/engine.js --rounds 3      # each side 3 times, alternating; speedup = median ratio
 //   node dist/bench/engine.js --profile   # also: where the time goes, per kernel on our side and per aten
 //                                         # op on torch's (timers and torch's profiler add a little)
 //
@@ -294,6 +295,23 @@ function lastJsonLine(text: string, who: string): SideResult {
   return JSON.parse(line) as SideResult;
 }
 
+/**
+ * One side's results over rounds: medians of the per-round medians, every step and sampling run listed,
+ * the largest RSS; phases and profile come from the first round.
+ */
+function mergeRounds(results: SideResult[]): SideResult {
+  const first = results[0]!;
+  if (results.length === 1) return first;
+  return {
+    ...first,
+    train_ms: median(results.map((r) => r.train_ms)),
+    train_ms_all: results.flatMap((r) => r.train_ms_all),
+    sample_tok_s: median(results.map((r) => r.sample_tok_s)),
+    sample_tok_s_all: results.flatMap((r) => r.sample_tok_s_all),
+    rss_mb: Math.max(...results.map((r) => r.rss_mb)),
+  };
+}
+
 function runChild(cmd: string, args: string[], env: NodeJS.ProcessEnv, who: string): SideResult {
   const r = spawnSync(cmd, args, { env, encoding: "utf8", maxBuffer: 64 << 20 });
   if (r.status !== 0) throw new Error(`${who} failed (exit ${r.status}):\n${r.stderr}${r.stdout}`);
@@ -358,6 +376,9 @@ function main(argv: string[]): void {
   }
   const quick = argv.includes("--quick");
   const profile = argv.includes("--profile");
+  const roundsAt = argv.indexOf("--rounds");
+  const rounds = roundsAt >= 0 ? Number(argv[roundsAt + 1]) : 1;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: expected a positive integer`);
   const shapesAt = argv.indexOf("--shapes");
   const wanted = shapesAt >= 0 ? argv[shapesAt + 1]!.split(",") : SHAPES.map((s) => s.name);
   const shapes = wanted.map((n) => {
@@ -385,13 +406,19 @@ function main(argv: string[]): void {
         seed: 1234,
         profile,
       };
-      const ours = runChild(process.execPath, [self, "--child", JSON.stringify(spec)], env, "our engine");
-      const torch = runChild(
-        PYTHON,
-        [TORCH_SCRIPT, JSON.stringify(spec)],
-        { ...env, OPENBLAS_NUM_THREADS: "2", OMP_NUM_THREADS: "1" },
-        "torch_engine.py",
-      );
+      // Each round runs both sides once, back to back; the speedups are the medians of the per-round
+      // ratios, so a slow spell of the machine hits both sides of a ratio alike.
+      const perRound = Array.from({ length: rounds }, () => ({
+        ours: runChild(process.execPath, [self, "--child", JSON.stringify(spec)], env, "our engine"),
+        torch: runChild(
+          PYTHON,
+          [TORCH_SCRIPT, JSON.stringify(spec)],
+          { ...env, OPENBLAS_NUM_THREADS: "2", OMP_NUM_THREADS: "1" },
+          "torch_engine.py",
+        ),
+      }));
+      const ours = mergeRounds(perRound.map((r) => r.ours));
+      const torch = mergeRounds(perRound.map((r) => r.torch));
       const flops =
         6 *
         matmulParams(makeConfig(spec.config as Parameters<typeof makeConfig>[0])) *
@@ -403,10 +430,10 @@ function main(argv: string[]): void {
         gemm: ours.backend?.gemm ?? "?",
         train_ms: ours.train_ms,
         torch_train_ms: torch.train_ms,
-        train_speedup: torch.train_ms / ours.train_ms,
+        train_speedup: median(perRound.map((r) => r.torch.train_ms / r.ours.train_ms)),
         sample_tok_s: ours.sample_tok_s,
         torch_sample_tok_s: torch.sample_tok_s,
-        sample_speedup: ours.sample_tok_s / torch.sample_tok_s,
+        sample_speedup: median(perRound.map((r) => r.ours.sample_tok_s / r.torch.sample_tok_s)),
         gflops: flops / (ours.train_ms * 1e6),
         torch_gflops: flops / (torch.train_ms * 1e6),
         rss_mb: ours.rss_mb,
@@ -417,7 +444,7 @@ function main(argv: string[]): void {
       };
       rows.push(row);
       console.log(
-        `${shape.name}: ${ours.params} params, batch ${shape.batch}x${shape.seq}, ${spec.steps} steps after ${spec.warmup} warmup; ` +
+        `${shape.name}: ${ours.params} params, batch ${shape.batch}x${shape.seq}, ${spec.steps} steps after ${spec.warmup} warmup, ${rounds} round(s); ` +
           `ours ${JSON.stringify(ours.backend)}`,
       );
       console.log(
