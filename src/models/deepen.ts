@@ -15,7 +15,7 @@ const OUTPUT_PROJECTIONS = new Set([
   "mlp.down_proj.weight",
 ]);
 
-export function deepenConfig(config: LlamaConfig, factor: number): LlamaConfig {
+function deepenConfig(config: LlamaConfig, factor: number): LlamaConfig {
   return { ...config, num_hidden_layers: config.num_hidden_layers * factor };
 }
 
