@@ -3,7 +3,8 @@
 //   2. a Llama-style decoder, pretrained on domain prompts + WordNet glosses (see corpus.ts for what
 //      each stage may see), half of the stream's documents copy examples (copy-task.ts);
 //   3. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only, with a
-//      share of copy examples kept in the mix.
+//      share of copy examples kept in the mix, and a share of the SFT steps spent on the WordNet glosses
+//      as plain text, so that SFT does not overwrite what pretraining put in (the qa task asks for it).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
@@ -12,15 +13,17 @@
 //
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
-//                               [--sft-copy-share F]
+//                               [--sft-copy-share F] [--sft-gloss-share F] [--init DIR]
+// --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { loadBackend } from "../engine/load-backend.js";
 import { Rng } from "../engine/rng.js";
 import { countWords, trainBpe, writeTokenizerFiles } from "../models/bpe-train.js";
-import { makeConfig } from "../models/config.js";
-import { writeHfModelDir } from "../models/hf-model.js";
+import { type LlamaConfig, makeConfig } from "../models/config.js";
+import { copyTokenizerFiles, readHfModelDir, writeHfModelDir } from "../models/hf-model.js";
 import { LlamaModel } from "../models/llama.js";
 import type { Tensor } from "../models/safetensors.js";
 import { generate } from "../models/sampler.js";
@@ -47,6 +50,7 @@ import {
   wordnetGlosses,
 } from "./corpus.js";
 import {
+  type Batch,
   type ChatExample,
   encodeChatExample,
   type PhaseLog,
@@ -88,6 +92,10 @@ export interface BaseRecipe {
   pretrainCopyShare: number;
   /** Share of the SFT examples that are copy examples. */
   sftCopyShare: number;
+  /** Share of the SFT stage's steps that are next-token batches of the WordNet gloss lines. */
+  sftGlossShare: number;
+  /** Start from this model directory instead of training a tokenizer and pretraining (SFT only). */
+  init?: string;
 }
 
 /** The defaults are the run recorded in models/omni-tiny/README.md. */
@@ -96,7 +104,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   datasets: "datasets",
   seed: 0,
   pretrainSteps: 2500,
-  sftSteps: 4000,
+  sftSteps: 6000,
   sftExtraRows: 20000,
   batch: 8,
   seq: 256,
@@ -104,7 +112,20 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftLr: 1e-3,
   pretrainCopyShare: 0.5,
   sftCopyShare: 0.25,
+  sftGlossShare: 1 / 3,
 };
+
+/**
+ * Interleaves two batch sources: of every step, a `share` of them (spread evenly, e.g. every third step
+ * for 1/3) come from `other`, the rest from `main`.
+ */
+export function interleavedBatches(main: () => Batch, other: () => Batch, share: number): () => Batch {
+  let step = 0;
+  return () => {
+    step++;
+    return Math.floor(step * share) > Math.floor((step - 1) * share) ? other() : main();
+  };
+}
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */
 export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[], eosId: number): Int32Array {
@@ -145,25 +166,39 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   const rows = await loadDomainRows(r.datasets);
   const glosses = wordnetGlosses();
 
-  // 1. tokenizer
+  // 1. tokenizer (or the --init model's)
   const tTok = performance.now();
-  const bpe = trainBpe(countWords(tokenizerTexts(rows, glosses)), { vocabSize: VOCAB_SIZE });
-  writeTokenizerFiles(r.out, bpe, CONTEXT);
+  if (r.init === undefined) {
+    const bpe = trainBpe(countWords(tokenizerTexts(rows, glosses)), { vocabSize: VOCAB_SIZE });
+    writeTokenizerFiles(r.out, bpe, CONTEXT);
+    log(
+      `tokenizer: ${bpe.vocab.size} tokens (${bpe.merges.length} merges) in ${formatDuration((performance.now() - tTok) / 1000)}`,
+    );
+  } else {
+    mkdirSync(r.out, { recursive: true });
+    copyTokenizerFiles(r.init, r.out);
+  }
   const tokenizer = loadTokenizer(r.out);
-  log(
-    `tokenizer: ${bpe.vocab.size} tokens (${bpe.merges.length} merges) in ${formatDuration((performance.now() - tTok) / 1000)}`,
-  );
   const id = (t: string) => tokenizer.tokenToId(t)!;
 
   // 2. model
   const backend = loadBackend();
-  const config = makeConfig({
-    ...OMNI_TINY_CONFIG,
-    bos_token_id: id("<|bos|>"),
-    eos_token_id: [id("<|im_end|>"), id("<|eos|>")],
-    pad_token_id: id("<|pad|>"),
-  });
-  const model = LlamaModel.create(config, { seed: r.seed, backend });
+  let config: LlamaConfig;
+  let model: LlamaModel;
+  if (r.init === undefined) {
+    config = makeConfig({
+      ...OMNI_TINY_CONFIG,
+      bos_token_id: id("<|bos|>"),
+      eos_token_id: [id("<|im_end|>"), id("<|eos|>")],
+      pad_token_id: id("<|pad|>"),
+    });
+    model = LlamaModel.create(config, { seed: r.seed, backend });
+  } else {
+    const loaded = readHfModelDir(r.init);
+    config = loaded.config;
+    model = LlamaModel.fromTensors(config, loaded.tensors, { backend });
+    log(`init: ${r.init} (pretraining skipped)`);
+  }
   log(
     `model: ${(model.numParams() / 1e6).toFixed(2)}M params (${config.num_hidden_layers} layers, d=${config.hidden_size}, ` +
       `vocab ${config.vocab_size}); backend ${backend.info().backend} (GEMM ${backend.info().gemm}); batch ${r.batch}x${r.seq}`,
@@ -182,40 +217,41 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
         `(e.g. ${JSON.stringify(acc.example)})`,
     );
   };
-  const texts = pretrainTexts(rows, glosses);
-  const pretrainCopies = copyExamples(
-    copyGlosses,
-    copyCountFor(texts.length, r.pretrainCopyShare),
-    rng.fork(),
-  );
-  const stream = encodeStream(
-    tokenizer,
-    rng.shuffle([...texts, ...pretrainCopies.map((c) => copyChatText(tokenizer, c))]),
-    id("<|eos|>"),
-  );
-  log(
-    `pretraining stream: ${stream.length} tokens (${texts.length} documents + ${pretrainCopies.length} copy examples)`,
-  );
   const phases: PhaseLog[] = [];
   const common = { B: r.batch, T: r.seq, weightDecay: 0.1, maxGradNorm: 1.0 };
-  phases.push(
-    trainPhase(
-      model,
-      backend,
-      streamBatches(stream, r.batch, r.seq, rng.fork()),
-      {
-        name: "pretrain",
-        steps: r.pretrainSteps,
-        lr: r.pretrainLr,
-        minLr: r.pretrainLr / 10,
-        warmupSteps: 20,
-        ...common,
-      },
-      log,
-    ),
-  );
-
-  probe("pretrain");
+  if (r.init === undefined) {
+    const texts = pretrainTexts(rows, glosses);
+    const pretrainCopies = copyExamples(
+      copyGlosses,
+      copyCountFor(texts.length, r.pretrainCopyShare),
+      rng.fork(),
+    );
+    const stream = encodeStream(
+      tokenizer,
+      rng.shuffle([...texts, ...pretrainCopies.map((c) => copyChatText(tokenizer, c))]),
+      id("<|eos|>"),
+    );
+    log(
+      `pretraining stream: ${stream.length} tokens (${texts.length} documents + ${pretrainCopies.length} copy examples)`,
+    );
+    phases.push(
+      trainPhase(
+        model,
+        backend,
+        streamBatches(stream, r.batch, r.seq, rng.fork()),
+        {
+          name: "pretrain",
+          steps: r.pretrainSteps,
+          lr: r.pretrainLr,
+          minLr: r.pretrainLr / 10,
+          warmupSteps: 20,
+          ...common,
+        },
+        log,
+      ),
+    );
+    probe("pretrain");
+  }
 
   // 4. SFT, copy examples kept in the mix so that copying is not forgotten
   const domainExamples = sftExamples(tokenizer, rows, r.sftExtraRows, r.seed);
@@ -230,11 +266,19 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   ];
   const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
   log(`sft: ${examples.length} examples (${sftCopies.length} copy examples), ${replyTokens} reply tokens`);
+  const sftBatches = packedChatBatches(examples, r.batch, r.seq, id("<|pad|>"), rng.fork());
+  // The gloss lines as plain next-token text, a share of the steps: without them SFT overwrites the
+  // word knowledge pretraining put in (docs/results.md, tenth round).
+  const glossStream = encodeStream(tokenizer, rng.shuffle([...copyGlosses]), id("<|eos|>"));
+  const glossBatches = streamBatches(glossStream, r.batch, r.seq, rng.fork());
+  log(
+    `sft: ${(100 * r.sftGlossShare).toFixed(0)}% of the steps on the gloss lines (${glossStream.length} tokens)`,
+  );
   phases.push(
     trainPhase(
       model,
       backend,
-      packedChatBatches(examples, r.batch, r.seq, id("<|pad|>"), rng.fork()),
+      interleavedBatches(sftBatches, glossBatches, r.sftGlossShare),
       { name: "sft", steps: r.sftSteps, lr: r.sftLr, minLr: r.sftLr / 10, warmupSteps: 30, ...common },
       log,
     ),
@@ -293,6 +337,8 @@ function parseRecipe(argv: string[]): BaseRecipe {
       seq: { type: "string" },
       "pretrain-copy-share": { type: "string" },
       "sft-copy-share": { type: "string" },
+      "sft-gloss-share": { type: "string" },
+      init: { type: "string" },
     },
   });
   const d = DEFAULT_BASE_RECIPE;
@@ -309,6 +355,8 @@ function parseRecipe(argv: string[]): BaseRecipe {
     seq: num(values.seq, d.seq),
     pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
+    sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
+    ...(values.init !== undefined ? { init: values.init } : {}),
   };
 }
 

@@ -196,7 +196,9 @@ class QaBuilder {
       difficulty,
       style: "rule",
       groundTruth: letter,
-      reference: `The answer is (${letter}).`,
+      // The reference names the option's text before its letter, so that a model trained on it picks
+      // an answer by content (the word) and then looks up the word's letter in the prompt.
+      reference: `It is "${answer}", so the answer is (${letter}).`,
       extra: { qtype, synset: focus.id, options, answer_text: answer },
     };
   }
