@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import {
   encodeChatExample,
+  interleavedBatches,
   packedChatBatches,
   streamBatches,
   trainPhase,
@@ -84,4 +85,16 @@ test("the same seed gives the same loss curve", () => {
   const b = run();
   assert.deepEqual(a, b);
   assert.ok(a.at(-1)! < a[0]!, `loss fell: ${a.map((l) => l.toFixed(3)).join(" ")}`);
+});
+
+test("interleaved batches take the given share from the second source, spread evenly", () => {
+  const source = (label: number) => () => ({ tokens: Int32Array.of(label), targets: Int32Array.of(-1) });
+  const next = interleavedBatches(source(0), source(1), 1 / 3);
+  const labels = Array.from({ length: 9 }, () => next().tokens[0]);
+  assert.deepEqual(labels, [0, 0, 1, 0, 0, 1, 0, 0, 1]);
+  const none = interleavedBatches(source(0), source(1), 0);
+  assert.deepEqual(
+    Array.from({ length: 4 }, () => none().tokens[0]),
+    [0, 0, 0, 0],
+  );
 });

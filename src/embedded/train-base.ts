@@ -50,9 +50,9 @@ import {
   wordnetGlosses,
 } from "./corpus.js";
 import {
-  type Batch,
   type ChatExample,
   encodeChatExample,
+  interleavedBatches,
   type PhaseLog,
   packedChatBatches,
   streamBatches,
@@ -114,18 +114,6 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftCopyShare: 0.25,
   sftGlossShare: 1 / 3,
 };
-
-/**
- * Interleaves two batch sources: of every step, a `share` of them (spread evenly, e.g. every third step
- * for 1/3) come from `other`, the rest from `main`.
- */
-export function interleavedBatches(main: () => Batch, other: () => Batch, share: number): () => Batch {
-  let step = 0;
-  return () => {
-    step++;
-    return Math.floor(step * share) > Math.floor((step - 1) * share) ? other() : main();
-  };
-}
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */
 export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[], eosId: number): Int32Array {

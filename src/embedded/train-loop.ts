@@ -187,3 +187,15 @@ export function packedChatBatches(
     return { tokens, targets, weights };
   };
 }
+
+/**
+ * Interleaves two batch sources: of every step, a `share` of them (spread evenly, e.g. every third step
+ * for 1/3) come from `other`, the rest from `main`.
+ */
+export function interleavedBatches(main: () => Batch, other: () => Batch, share: number): () => Batch {
+  let step = 0;
+  return () => {
+    step++;
+    return Math.floor(step * share) > Math.floor((step - 1) * share) ? other() : main();
+  };
+}
