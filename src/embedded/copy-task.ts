@@ -8,12 +8,15 @@
 //   repeat_words  Repeat these words in order: w1, w2 and w3.        -> w1 w2 w3
 //   use_words     Write the words w1 and w2 in one line, in this order. -> w1 w2
 //
+// and option look-up examples (lookupExamples) in the qa task's format.
+//
 // Definitions and lemmas come from the filtered WordNet glosses the pretraining already sees (no
 // writing reference is among them), so nothing held out leaks.
 import { Rng } from "../engine/rng.js";
 import type { LlamaModel } from "../models/llama.js";
 import { generate } from "../models/sampler.js";
 import type { TextTokenizer } from "../models/tokenizer.js";
+import { LETTERS, QA_INSTRUCTION } from "../tasks/qa/generate.js";
 import { listWords } from "../tasks/writing/generate.js";
 import type { Batch } from "./train-loop.js";
 
@@ -150,4 +153,53 @@ export function copyAccuracy(
     total += want.length;
   });
   return { exact: exact / held.length, words: words / total, example: gens[1]?.text ?? "" };
+}
+
+/**
+ * Option look-up examples: the qa task's format with the answer's text named in the question, so that
+ * only the letter must be found. "Which option is "flounder"?\nA. abet\nB. flounder\n..." ->
+ * `It is "flounder", so the answer is (B).`, the reply form of the qa references. A qa answer that
+ * names its option's text then needs this step to reach the right letter; these teach it without any
+ * word knowledge (options are random WordNet lemmas or definitions, 4-8 of them).
+ */
+export function lookupExamples(glosses: readonly string[], count: number, rng: Rng): CopyExample[] {
+  const parsed = glosses.map(parseGloss).filter((g) => g !== null);
+  if (parsed.length === 0) throw new Error("lookupExamples: no usable gloss lines");
+  const lemmas = [...new Set(parsed.map((g) => g.lemma))];
+  const out: CopyExample[] = [];
+  for (let i = 0; i < count; i++) {
+    const n = 4 + rng.int(5);
+    const useDefinitions = i % 3 === 2;
+    const options = new Set<string>();
+    while (options.size < n) options.add(useDefinitions ? rng.pick(parsed).definition : rng.pick(lemmas));
+    const listed = [...options];
+    const at = rng.int(n);
+    const letter = LETTERS[at]!;
+    const lines = listed.map((o, j) => `${LETTERS[j]}. ${o}`).join("\n");
+    out.push({
+      prompt: `Which option is "${listed[at]}"?\n${lines}\n${QA_INSTRUCTION}`,
+      reply: `It is "${listed[at]}", so the answer is (${letter}).`,
+    });
+  }
+  return out;
+}
+
+/** Greedy look-up accuracy on `held` (lookupExamples from a seed no training run draws). */
+export function lookupAccuracy(
+  model: LlamaModel,
+  tokenizer: TextTokenizer,
+  held: readonly CopyExample[],
+): number {
+  const prompts = held.map((c) =>
+    tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
+  );
+  const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
+  const gens = generate(model, prompts, {
+    maxNewTokens: 48,
+    temperature: 0,
+    eosTokenIds: eos,
+    decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
+  });
+  const letterOf = (reply: string) => /\(([A-H])\)\.?$/.exec(reply.trim())?.[1];
+  return gens.filter((g, i) => letterOf(g.text ?? "") === letterOf(held[i]!.reply)).length / held.length;
 }

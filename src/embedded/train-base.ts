@@ -13,7 +13,8 @@
 //
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
-//                               [--sft-copy-share F] [--sft-gloss-share F] [--init DIR]
+//                               [--sft-copy-share F] [--sft-gloss-share F] [--sft-lookup-examples N]
+//                               [--init DIR]
 // --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -38,6 +39,8 @@ import {
   copyCountFor,
   copyExamples,
   heldOutCopyPrompts,
+  lookupAccuracy,
+  lookupExamples,
 } from "./copy-task.js";
 import {
   type DomainRows,
@@ -92,6 +95,8 @@ export interface BaseRecipe {
   pretrainCopyShare: number;
   /** Share of the SFT examples that are copy examples. */
   sftCopyShare: number;
+  /** Option look-up examples in the SFT mix (copy-task.ts lookupExamples). */
+  sftLookupExamples: number;
   /** Share of the SFT stage's steps that are next-token batches of the WordNet gloss lines. */
   sftGlossShare: number;
   /** Start from this model directory instead of training a tokenizer and pretraining (SFT only). */
@@ -113,6 +118,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   pretrainCopyShare: 0.5,
   sftCopyShare: 0.25,
   sftGlossShare: 1 / 3,
+  sftLookupExamples: 12000,
 };
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */
@@ -196,15 +202,18 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   const rng = new Rng(r.seed);
   const copyGlosses = glossesWithoutHeldOutExamples(rows, glosses);
   const heldCopy = heldOutCopyPrompts(copyGlosses);
-  const copyProbe: Array<{ after: string } & CopyAccuracy> = [];
+  const heldLookup = lookupExamples(copyGlosses, 60, new Rng(98));
+  const copyProbe: Array<{ after: string; lookup: number } & CopyAccuracy> = [];
   const probe = (after: string) => {
     const acc = copyAccuracy(model, tokenizer, heldCopy);
-    copyProbe.push({ after, ...acc });
+    const lookup = lookupAccuracy(model, tokenizer, heldLookup);
+    copyProbe.push({ after, ...acc, lookup });
     log(
       `copy probe after ${after}: ${(100 * acc.exact).toFixed(1)}% exact, ${(100 * acc.words).toFixed(1)}% of words ` +
-        `(e.g. ${JSON.stringify(acc.example)})`,
+        `(e.g. ${JSON.stringify(acc.example)}); option look-up ${(100 * lookup).toFixed(1)}%`,
     );
   };
+  if (r.init !== undefined) probe("init");
   const phases: PhaseLog[] = [];
   const common = { B: r.batch, T: r.seq, weightDecay: 0.1, maxGradNorm: 1.0 };
   if (r.init === undefined) {
@@ -248,12 +257,17 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
     copyCountFor(domainExamples.length, r.sftCopyShare),
     rng.fork(),
   );
+  const lookups = lookupExamples(copyGlosses, r.sftLookupExamples, rng.fork());
   const examples = [
     ...domainExamples,
-    ...sftCopies.map((c) => encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply)),
+    ...[...sftCopies, ...lookups].map((c) =>
+      encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply),
+    ),
   ];
   const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
-  log(`sft: ${examples.length} examples (${sftCopies.length} copy examples), ${replyTokens} reply tokens`);
+  log(
+    `sft: ${examples.length} examples (${sftCopies.length} copy, ${lookups.length} look-up), ${replyTokens} reply tokens`,
+  );
   const sftBatches = packedChatBatches(examples, r.batch, r.seq, id("<|pad|>"), rng.fork());
   // The gloss lines as plain next-token text, a share of the steps: without them SFT overwrites the
   // word knowledge pretraining put in (docs/results.md, tenth round).
@@ -326,6 +340,7 @@ function parseRecipe(argv: string[]): BaseRecipe {
       "pretrain-copy-share": { type: "string" },
       "sft-copy-share": { type: "string" },
       "sft-gloss-share": { type: "string" },
+      "sft-lookup-examples": { type: "string" },
       init: { type: "string" },
     },
   });
@@ -344,6 +359,7 @@ function parseRecipe(argv: string[]): BaseRecipe {
     pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
     sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
+    sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
     ...(values.init !== undefined ? { init: values.init } : {}),
   };
 }
