@@ -2,8 +2,9 @@
 // three kinds alternate, and the same seed gives the same examples.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { copyCountFor, copyExamples, heldOutCopyPrompts } from "../src/embedded/copy-task.js";
+import { copyCountFor, copyExamples, heldOutCopyPrompts, lookupExamples } from "../src/embedded/copy-task.js";
 import { Rng } from "../src/engine/rng.js";
+import { extractChoice } from "../src/rewards/mcq.js";
 
 const glosses = [
   "entity: that which is perceived or known or inferred to have its own distinct existence",
@@ -42,4 +43,27 @@ test("the held-out copy probe is reproducible word-list prompts, and copy shares
   assert.equal(copyCountFor(900, 0.1), 100);
   assert.equal(copyCountFor(900, 0), 0);
   assert.throws(() => copyCountFor(900, 1), /copy share must be in \[0, 1\)/);
+});
+
+test("look-up examples name one of their options, and the reply's letter is that option's", () => {
+  const many = Array.from(
+    { length: 12 },
+    (_, i) => `word${"abcdefghijkl"[i]}: the definition number ${i} of a word`,
+  );
+  const examples = lookupExamples(many, 30, new Rng(2));
+  assert.equal(examples.length, 30);
+  const sizes = new Set<number>();
+  for (const e of examples) {
+    const named = /^Which option is "([^"]+)"\?/.exec(e.prompt)![1]!;
+    const options = [...e.prompt.matchAll(/^([A-H])\. (.+)$/gm)].map((m) => m[2]!);
+    sizes.add(options.length);
+    assert.ok(options.length >= 4 && options.length <= 8, e.prompt);
+    assert.equal(new Set(options).size, options.length, "distinct options");
+    const letter = String.fromCharCode(65 + options.indexOf(named));
+    assert.equal(e.reply, `It is "${named}", so the answer is (${letter}).`);
+    assert.equal(extractChoice(e.reply, options).letter, letter, "the mcq reward reads the same letter");
+  }
+  assert.ok(sizes.size > 2, "option counts vary");
+  assert.deepEqual(lookupExamples(many, 30, new Rng(2)), examples);
+  assert.throws(() => lookupExamples(glosses, 3, new Rng(1)), /distinct lemmas/);
 });

@@ -164,11 +164,14 @@ export function copyAccuracy(
  */
 export function lookupExamples(glosses: readonly string[], count: number, rng: Rng): CopyExample[] {
   const parsed = glosses.map(parseGloss).filter((g) => g !== null);
-  if (parsed.length === 0) throw new Error("lookupExamples: no usable gloss lines");
   const lemmas = [...new Set(parsed.map((g) => g.lemma))];
+  const definitions = [...new Set(parsed.map((g) => g.definition))];
+  if (Math.min(lemmas.length, definitions.length) < LETTERS.length) {
+    throw new Error(`lookupExamples: needs ${LETTERS.length} distinct lemmas and definitions`);
+  }
   const out: CopyExample[] = [];
   for (let i = 0; i < count; i++) {
-    const n = 4 + rng.int(5);
+    const n = 4 + rng.int(LETTERS.length - 3);
     const useDefinitions = i % 3 === 2;
     const options = new Set<string>();
     while (options.size < n) options.add(useDefinitions ? rng.pick(parsed).definition : rng.pick(lemmas));
