@@ -196,9 +196,7 @@ class QaBuilder {
       difficulty,
       style: "rule",
       groundTruth: letter,
-      // The reference names the option's text before its letter, so that a model trained on it picks
-      // an answer by content (the word) and then looks up the word's letter in the prompt.
-      reference: `It is "${answer}", so the answer is (${letter}).`,
+      reference: `The answer is (${letter}).`,
       extra: { qtype, synset: focus.id, options, answer_text: answer },
     };
   }
