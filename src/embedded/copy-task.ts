@@ -125,12 +125,8 @@ export interface CopyAccuracy {
   example: string;
 }
 
-/** Greedy in-context copying on `held` (heldOutCopyPrompts): can the model repeat words it was just given? */
-export function copyAccuracy(
-  model: LlamaModel,
-  tokenizer: TextTokenizer,
-  held: readonly CopyExample[],
-): CopyAccuracy {
+/** The model's greedy replies (up to 48 tokens) to the examples' prompts. */
+function greedyReplies(model: LlamaModel, tokenizer: TextTokenizer, held: readonly CopyExample[]) {
   const prompts = held.map((c) =>
     tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
   );
@@ -141,6 +137,16 @@ export function copyAccuracy(
     eosTokenIds: eos,
     decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
   });
+  return gens;
+}
+
+/** Greedy in-context copying on `held` (heldOutCopyPrompts): can the model repeat words it was just given? */
+export function copyAccuracy(
+  model: LlamaModel,
+  tokenizer: TextTokenizer,
+  held: readonly CopyExample[],
+): CopyAccuracy {
+  const gens = greedyReplies(model, tokenizer, held);
   let exact = 0;
   let words = 0;
   let total = 0;
@@ -193,16 +199,7 @@ export function lookupAccuracy(
   tokenizer: TextTokenizer,
   held: readonly CopyExample[],
 ): number {
-  const prompts = held.map((c) =>
-    tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
-  );
-  const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
-  const gens = generate(model, prompts, {
-    maxNewTokens: 48,
-    temperature: 0,
-    eosTokenIds: eos,
-    decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
-  });
+  const gens = greedyReplies(model, tokenizer, held);
   const letterOf = (reply: string) => /\(([A-H])\)\.?$/.exec(reply.trim())?.[1];
   return gens.filter((g, i) => letterOf(g.text ?? "") === letterOf(held[i]!.reply)).length / held.length;
 }
