@@ -71,7 +71,8 @@ for (const s of samples) {
 }
 const n = samples.length;
 const pct = (a: number, b: number) => (b === 0 ? "-" : `${((100 * a) / b).toFixed(1)}%`);
-const chance = rows.slice(0, n).reduce((a, r) => a + 1 / (r.extra_info.options as string[]).length, 0) / n;
+const chance =
+  samples.reduce((a, s) => a + 1 / (rows[s.index]!.extra_info.options as string[]).length, 0) / n;
 console.log(`${file}: ${n} qa answers (chance ${pct(chance * n, n)})`);
 console.log(`  letter correct:                ${pct(correct, n)}`);
 console.log(`  names an option's text:        ${pct(namedIsOption, n)} (quotes something: ${pct(named, n)})`);
