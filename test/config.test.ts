@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { z } from "zod";
 import { ConfigError, loadConfigFile } from "../src/config/load.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const schema = z.strictObject({
   name: z.string(),
@@ -13,7 +13,7 @@ const schema = z.strictObject({
 });
 
 function write(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "cfg-")), "run.yaml");
+  const file = join(tempDir("cfg-"), "run.yaml");
   writeFileSync(file, text);
   return file;
 }

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -11,6 +10,7 @@ import { readHfModelDir } from "../src/models/hf-model.js";
 import { LlamaModel } from "../src/models/llama.js";
 import { generate } from "../src/models/sampler.js";
 import { loadTokenizer } from "../src/models/tokenizer.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -27,7 +27,7 @@ test("a WordNet data line becomes 'lemma: gloss' and the license header is skipp
 });
 
 test("the demo trains for 3 seconds with a falling loss, and its saved model reloads to identical samples", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omni-demo-"));
+  const dir = tempDir("omni-demo-");
   try {
     const out = join(dir, "model");
     const run = spawnSync(

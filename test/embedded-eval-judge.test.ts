@@ -5,7 +5,7 @@ import { policyAnswers } from "../src/embedded/policy-answers.js";
 import { LocalChatModel } from "../src/models/chat-model.js";
 import type { ChatBackend } from "../src/rewards/judge/backend.js";
 import { readRows } from "../src/tasks/io.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
 
 after(removeTempDirs);

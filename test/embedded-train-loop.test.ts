@@ -10,7 +10,7 @@ import {
 import { loadBackend } from "../src/engine/load-backend.js";
 import { Rng } from "../src/engine/rng.js";
 import { loadPretrained } from "../src/models/pretrained.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
 
 after(removeTempDirs);

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { formatEvalTable } from "../src/eval/evaluate.js";
@@ -8,6 +7,7 @@ import { passAtK } from "../src/eval/metrics.js";
 import { type EvalCliOptions, runEval } from "../src/eval/run-eval.js";
 import { type FakeModelServer, startFakeModelServer } from "./helpers/fake-model-server.js";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "./helpers/fake-openai-server.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function row(task: string, index: number, question: string, groundTruth: unknown, extra: object = {}) {
   return {
@@ -60,7 +60,7 @@ before(async () => {
       return a.length >= b.length ? "A" : "B";
     },
   });
-  dir = mkdtempSync(join(tmpdir(), "eval-"));
+  dir = tempDir("eval-");
   for (const [task, rows] of [
     ["math", MATH],
     ["qa", QA],
@@ -69,7 +69,7 @@ before(async () => {
     mkdirSync(join(dir, "data", task), { recursive: true });
     writeFileSync(
       join(dir, "data", task, "test.jsonl"),
-      rows.map((r) => JSON.stringify(r)).join("\n") + "\n",
+      `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`,
     );
   }
   writeFileSync(

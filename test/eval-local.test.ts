@@ -1,14 +1,14 @@
 // `omni-thinker eval --model DIR` on the project's own engine: sampling with a fixed seed reproduces the
 // same responses and metrics, and local models report their mean token entropy.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { type EvalCliOptions, runEval } from "../src/eval/run-eval.js";
+import { tempDir } from "./helpers/temp-dir.js";
 import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
 
-const dir = mkdtempSync(join(tmpdir(), "eval-local-"));
+const dir = tempDir("eval-local-");
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 const modelDir = writeTinyChatModel(join(dir, "model"));

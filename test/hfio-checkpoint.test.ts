@@ -25,7 +25,8 @@ import { readHfModelDir } from "../src/models/hf-model.js";
 import type { Tensor } from "../src/models/safetensors.js";
 import { loadTokenizer } from "../src/models/tokenizer.js";
 import { writeFileAtomic, writeJsonAtomic } from "../src/util/atomic.js";
-import { randomWeights, removeTempDirs, tempDir, tinyTiedLlamaConfig } from "./helpers/hfio-fixtures.js";
+import { randomWeights, tinyTiedLlamaConfig } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 
 after(removeTempDirs);
 

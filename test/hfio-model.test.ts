@@ -19,11 +19,10 @@ import {
 import {
   randomTensor,
   randomWeights,
-  removeTempDirs,
-  tempDir,
   tinyQwen2Config,
   tinyTiedLlamaConfig,
 } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { writeTinyTokenizer } from "./helpers/tiny-tokenizer.js";
 
 after(removeTempDirs);

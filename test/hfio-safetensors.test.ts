@@ -13,7 +13,7 @@ import {
   type Tensor,
   writeSafetensors,
 } from "../src/models/safetensors.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 
 after(removeTempDirs);
 

@@ -5,7 +5,7 @@ import { after, test } from "node:test";
 import { BYTE_EOS, ByteTokenizer, byteLevelSymbols } from "../src/models/byte-tokenizer.js";
 import { ChatTemplateError } from "../src/models/chat-template.js";
 import { loadTokenizer, TokenizerError } from "../src/models/tokenizer.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { buildTinyTokenizer, CHATML_TEMPLATE, writeTinyTokenizer } from "./helpers/tiny-tokenizer.js";
 
 after(removeTempDirs);

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { ConfigError } from "../src/config/load.js";
 import { loadMergePlan } from "../src/merge/config.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function writeYaml(text: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "merge-cfg-")), "merge.yaml");
+  const file = join(tempDir("merge-cfg-"), "merge.yaml");
   writeFileSync(file, text);
   return file;
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as mergeCommand from "../src/cli/commands/merge.js";
@@ -12,11 +11,12 @@ import { ties } from "../src/merge/ties.js";
 import { readHfModelDir } from "../src/models/hf-model.js";
 import { roundToBf16 } from "../src/models/safetensors.js";
 import { runCommand } from "./helpers/run-command.js";
+import { tempDir } from "./helpers/temp-dir.js";
 import { writeTinyModel } from "./helpers/tiny-hf-model.js";
 
 /** A workspace with models base (with tokenizer), math and writing, and a YAML file in it. */
 function workspace(yaml: string) {
-  const root = mkdtempSync(join(tmpdir(), "merge-e2e-"));
+  const root = tempDir("merge-e2e-");
   mkdirSync(join(root, "experts"));
   const base = writeTinyModel(join(root, "base"), { seed: 1, tokenizer: true });
   const math = writeTinyModel(join(root, "experts", "math"), { seed: 2 });

@@ -2,8 +2,7 @@
 // written as a HF model directory, give the same logits, loss, gradients and AdamW update.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, type TestContext, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -12,6 +11,7 @@ import { type LlamaConfig, makeConfig } from "../src/models/config.js";
 import { writeHfModelDir } from "../src/models/hf-model.js";
 import { LlamaModel } from "../src/models/llama.js";
 import { readSafetensors, type Tensor, writeSafetensors } from "../src/models/safetensors.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const PYTHON = "/usr/bin/python3";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -181,7 +181,7 @@ const CONFIGS: Record<string, LlamaConfig> = {
 };
 
 // Our side of every case is computed up front; torch then runs once over all of them (its import is slow).
-const root = mkdtempSync(join(tmpdir(), "omni-parity-"));
+const root = tempDir("omni-parity-");
 const cases = new Map<string, Case>();
 let torchRun: { status: number | null; stderr: string } | null = null;
 

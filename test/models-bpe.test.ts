@@ -11,7 +11,7 @@ import {
   writeTokenizerFiles,
 } from "../src/models/bpe-train.js";
 import { loadTokenizer } from "../src/models/tokenizer.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 
 after(removeTempDirs);
 

@@ -3,7 +3,7 @@ import { after, before, test } from "node:test";
 import OpenAI from "openai";
 import { LocalChatModel } from "../src/models/chat-model.js";
 import { type RunningModelServer, startModelServer } from "../src/models/openai-server.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
 
 let model: LocalChatModel;

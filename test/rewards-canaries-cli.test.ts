@@ -2,18 +2,18 @@
 // judge, and a real fake OpenAI-compatible judge server on loopback.
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "./helpers/fake-openai-server.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 let server: FakeOpenAiServer;
 let dir: string;
 
 before(async () => {
   server = await startFakeOpenAiServer();
-  dir = mkdtempSync(join(tmpdir(), "canaries-"));
+  dir = tempDir("canaries-");
   writeFileSync(
     join(dir, "rewards.yaml"),
     [

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { appendFileSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { JudgeCache } from "../src/rewards/judge/cache.js";
@@ -8,6 +7,7 @@ import { checkCanaries } from "../src/rewards/judge/canaries.js";
 import { createPairwiseJudgeReward, PairwiseJudgeConfig } from "../src/rewards/judge/pairwise.js";
 import type { RewardSample } from "../src/rewards/types.js";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "./helpers/fake-openai-server.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 let server: FakeOpenAiServer;
 before(async () => {
@@ -33,7 +33,7 @@ const samples: RewardSample[] = ["one", "two", "three"].map((r) => ({
 test("a second run with the same cache file makes no judge calls and scores the same", async () => {
   server.behaviour = { verdict: (a, b) => (a.length > b.length ? "A" : "B") };
   server.resetCounters();
-  const file = join(mkdtempSync(join(tmpdir(), "judge-cache-")), "cache.jsonl");
+  const file = join(tempDir("judge-cache-"), "cache.jsonl");
   const first = judgeWithCache(file);
   const r1 = await first.scoreBatch(samples);
   assert.equal(server.calls, 6);
@@ -52,7 +52,7 @@ test("a second run with the same cache file makes no judge calls and scores the 
 });
 
 test("a torn last cache line is ignored on load and cut from the file", () => {
-  const file = join(mkdtempSync(join(tmpdir(), "judge-cache-")), "cache.jsonl");
+  const file = join(tempDir("judge-cache-"), "cache.jsonl");
   writeFileSync(
     file,
     `${JSON.stringify({ k: "a", v: "[[A]]" })}\n${JSON.stringify({ k: "b", v: "[[B]]" })}\n`,
@@ -72,7 +72,7 @@ test("a torn last cache line is ignored on load and cut from the file", () => {
 });
 
 test("a corrupt line before the last one is an error naming the file and line", () => {
-  const file = join(mkdtempSync(join(tmpdir(), "judge-cache-")), "cache.jsonl");
+  const file = join(tempDir("judge-cache-"), "cache.jsonl");
   writeFileSync(file, `{"k":"a","v":"x"}\nnot json\n{"k":"b","v":"y"}\n`);
   assert.throws(() => new JudgeCache(file), /cache\.jsonl: line 2/);
 });

@@ -8,7 +8,7 @@ import { LocalChatBackend } from "../src/rewards/judge/local-backend.js";
 import { createPairwiseJudgeReward, PairwiseJudgeConfig } from "../src/rewards/judge/pairwise.js";
 import { loadRewardRouter } from "../src/rewards/router.js";
 import type { RewardSample } from "../src/rewards/types.js";
-import { removeTempDirs, tempDir } from "./helpers/hfio-fixtures.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
 
 let dir: string;

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { ConfigError } from "../src/config/load.js";
 import { createRewardRouter, loadRewardRouter, UnknownDataSourceError } from "../src/rewards/router.js";
 import type { RewardSample } from "../src/rewards/types.js";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "./helpers/fake-openai-server.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 let judgeServer: FakeOpenAiServer;
 before(async () => {
@@ -67,7 +67,7 @@ test("an unknown data_source fails the batch with an error naming it", async () 
 });
 
 test("config errors name the file and the full field path, nested graders included", () => {
-  const dir = mkdtempSync(join(tmpdir(), "rewards-cfg-"));
+  const dir = tempDir("rewards-cfg-");
   const file = join(dir, "rewards.yaml");
   writeFileSync(
     file,

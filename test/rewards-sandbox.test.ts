@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { chmodSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, readdirSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createLocalSandbox, SandboxConfig } from "../src/rewards/sandbox/index.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const sandbox = createLocalSandbox({ concurrency: 2, cpu_seconds: 2, timeout_ms: 3000 });
 
@@ -107,7 +107,7 @@ test("the SandboxConfig schema defaults to a local sandbox with documented limit
 
 /** Runs `fn` with PATH holding only links to the named tools, so the others look absent. */
 async function withOnlyTools<T>(tools: string[], fn: () => Promise<T>): Promise<T> {
-  const dir = mkdtempSync(join(tmpdir(), "omni-tools-"));
+  const dir = tempDir("omni-tools-");
   chmodSync(dir, 0o755); // the sandbox uid must be able to reach the tools
   for (const t of tools) symlinkSync(`/usr/bin/${t}`, join(dir, t));
   const saved = process.env.PATH;
@@ -122,7 +122,7 @@ async function withOnlyTools<T>(tools: string[], fn: () => Promise<T>): Promise<
 
 test("without bwrap the sandbox falls back to unshare, says so in details, and removes its temp dirs", async (t) => {
   // A private TMPDIR: sandboxes in test files running concurrently must not count as leftovers.
-  const privateTmp = mkdtempSync(join(tmpdir(), "omni-sbx-test-"));
+  const privateTmp = tempDir("omni-sbx-test-");
   chmodSync(privateTmp, 0o755);
   const savedTmp = process.env.TMPDIR;
   process.env.TMPDIR = privateTmp;

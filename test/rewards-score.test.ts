@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { createRewardRouter } from "../src/rewards/router.js";
 import { formatSummary, scoreFile } from "../src/rewards/score-file.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const exactMatch = {
   type: "string_check",
@@ -46,7 +46,7 @@ const rows = [
 ];
 
 function workdir(): string {
-  return mkdtempSync(join(tmpdir(), "score-"));
+  return tempDir("score-");
 }
 
 test("every row comes back in order with its reward, and bad rows carry an error naming their line", async () => {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -8,6 +7,7 @@ import { ConfigError } from "../src/config/load.js";
 import { difficultyRangeFor, loadTrainConfig, parseTrainConfig } from "../src/rl/config.js";
 import { capRowsPerKind, inDifficultyRange } from "../src/rl/trainer.js";
 import type { Row } from "../src/tasks/schema.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
@@ -51,7 +51,7 @@ test("the shipped configs validate", () => {
     assert.deepEqual(cfg.tasks, ["math", "code", "qa", "writing"]);
     assert.equal(cfg.model, "models/omni-tiny");
   }
-  const dir = mkdtempSync(join(tmpdir(), "rl-cfg-"));
+  const dir = tempDir("rl-cfg-");
   writeFileSync(
     join(dir, "seq.yaml"),
     "tasks: [math, writing]\nsteps: null\nschedule:\n  type: sequential\n  stages: [{task: math, pass: true}, {task: writing, steps: 3}]\n",
@@ -60,7 +60,7 @@ test("the shipped configs validate", () => {
 });
 
 test("--set overrides apply before validation, and bad ones name the override", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omni-set-"));
+  const dir = tempDir("omni-set-");
   const file = join(dir, "t.yaml");
   writeFileSync(file, "steps: 10\noptim: {lr: 1.0e-3}\nrl: {group_size: 4}\n");
   const cfg = loadTrainConfig(file, ["optim.lr=5e-5", "rl.kl_coef=0.01", "tasks=[qa, code]", "eval.limit=7"]);
@@ -83,7 +83,7 @@ test("--set overrides apply before validation, and bad ones name the override", 
 });
 
 test("data.difficulty keeps the rows in range; rows without a difficulty never match", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omni-diff-"));
+  const dir = tempDir("omni-diff-");
   const file = join(dir, "t.yaml");
   writeFileSync(file, "steps: 1\n");
   assert.equal(loadTrainConfig(file).data.difficulty, null, "no filter by default");
@@ -121,7 +121,7 @@ test("data.difficulty keeps the rows in range; rows without a difficulty never m
 });
 
 test("data.max_rows_per_kind keeps the first N rows of each family / qtype / wtype", () => {
-  const dir = mkdtempSync(join(tmpdir(), "omni-kind-"));
+  const dir = tempDir("omni-kind-");
   const file = join(dir, "t.yaml");
   writeFileSync(file, "steps: 1\n");
   assert.equal(loadTrainConfig(file).data.max_rows_per_kind, null, "no cap by default");

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { RewardRouter } from "../src/rewards/router.js";
@@ -8,6 +7,7 @@ import { type Reward, result } from "../src/rewards/types.js";
 import { parseTrainConfig } from "../src/rl/config.js";
 import { readJsonl } from "../src/rl/run-files.js";
 import { train } from "../src/rl/trainer.js";
+import { tempDir } from "./helpers/temp-dir.js";
 import { toyRow, writeTaskRows, writeTinyPolicy } from "./helpers/tiny-policy.js";
 
 /** A TRL-style reward function: the share of the response's characters that are lowercase a-z. */
@@ -23,7 +23,7 @@ const letterShare: Reward = {
 };
 
 function setup() {
-  const dir = mkdtempSync(join(tmpdir(), "rl-learn-"));
+  const dir = tempDir("rl-learn-");
   const model = writeTinyPolicy(join(dir, "model"), { seed: 3 });
   const rows = Array.from({ length: 16 }, (_, i) => toyRow("toy", i, `Write ${i}.`, "x"));
   writeTaskRows(join(dir, "data"), "train", { toy: rows });

@@ -3,14 +3,14 @@
 // is the embedded omni-tiny-judge, in-process).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const tmp = mkdtempSync(join(tmpdir(), "omni-quick-"));
+const tmp = tempDir("omni-quick-");
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test("configs/quick.yaml trains omni-tiny jointly on the four tasks and leaves a complete run directory", () => {

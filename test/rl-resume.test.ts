@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { readJsonl } from "../src/rl/run-files.js";
 import { isTimingKey } from "../src/rl/step-metrics.js";
+import { tempDir } from "./helpers/temp-dir.js";
 import { toyRow, writeTaskRows, writeTinyPolicy } from "./helpers/tiny-policy.js";
 
 const CLI = join(dirname(fileURLToPath(import.meta.url)), "helpers", "train-cli.js");
@@ -50,7 +50,7 @@ function comparable(file: string): Record<string, unknown>[] {
 }
 
 function setup(): { dir: string; config: string } {
-  const dir = mkdtempSync(join(tmpdir(), "rl-resume-"));
+  const dir = tempDir("rl-resume-");
   const model = writeTinyPolicy(join(dir, "model"), { seed: 5 });
   const rows = Array.from({ length: 12 }, (_, i) => toyRow("toy", i, `Say hello ${i}.`, "hello world"));
   writeTaskRows(join(dir, "data"), "train", { toy: rows });

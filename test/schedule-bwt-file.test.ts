@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import * as scheduleCommand from "../src/cli/commands/schedule.js";
 import { ConfigError } from "../src/config/load.js";
 import { readBwtFile, writeBwtFile } from "../src/schedule/bwt.js";
 import { runCommand } from "./helpers/run-command.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 function writeJson(value: unknown, text?: string): string {
-  const file = join(mkdtempSync(join(tmpdir(), "bwt-")), "bwt.json");
+  const file = join(tempDir("bwt-"), "bwt.json");
   writeFileSync(file, text ?? JSON.stringify(value));
   return file;
 }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -18,10 +17,11 @@ import { dedupKeys, normalizeText } from "../src/tasks/dedup.js";
 import { readRows } from "../src/tasks/io.js";
 import { type Row, SPLITS, type Split, TASK_NAMES, type TaskName } from "../src/tasks/schema.js";
 import { runCommand } from "./helpers/run-command.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const DATASETS = join(ROOT, "datasets");
-const tmp = mkdtempSync(join(tmpdir(), "omni-tasks-build-"));
+const tmp = tempDir("omni-tasks-build-");
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 const committed = new Map<TaskName, Record<Split, Row[]>>();

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, afterEach, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -9,10 +8,11 @@ import { convertRows } from "../src/tasks/convert.js";
 import { inspectFile } from "../src/tasks/inspect.js";
 import { TASK_NAMES } from "../src/tasks/schema.js";
 import { runCommand } from "./helpers/run-command.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const testFile = (task: string) => join(ROOT, "datasets", task, "test.jsonl");
-const tmp = mkdtempSync(join(tmpdir(), "omni-data-cli-"));
+const tmp = tempDir("omni-data-cli-");
 after(() => rmSync(tmp, { recursive: true, force: true }));
 afterEach(() => {
   process.exitCode = 0;

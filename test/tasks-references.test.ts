@@ -3,8 +3,7 @@
 // writing, the pairwise judge self-check (reference vs reference) against a fake judge on loopback.
 // (The config is copied with the writing judge switched to backend: openai, pointed at the fake.)
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -13,9 +12,10 @@ import type { RewardResult } from "../src/rewards/types.js";
 import { readRows } from "../src/tasks/io.js";
 import type { Row, Split } from "../src/tasks/schema.js";
 import { type FakeOpenAiServer, startFakeOpenAiServer } from "./helpers/fake-openai-server.js";
+import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const tmp = mkdtempSync(join(tmpdir(), "omni-task-refs-"));
+const tmp = tempDir("omni-task-refs-");
 
 let judge: FakeOpenAiServer;
 let router: RewardRouter;

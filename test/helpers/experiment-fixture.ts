@@ -1,8 +1,7 @@
 // A self-contained experiment workspace for tests: a tiny random policy (d=32, 1 layer), four small
 // tasks with train/test rows and references, and a rewards YAML that needs no server (fuzzy match of
 // the response against the row's reference, so scores are continuous and B is not all zeros).
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
@@ -10,6 +9,7 @@ import {
   loadExperimentConfig,
   resolveExperimentPaths,
 } from "../../src/experiment/config.js";
+import { tempDir } from "./temp-dir.js";
 import { toyRow, writeTaskRows, writeTinyPolicy } from "./tiny-policy.js";
 
 export const FIXTURE_TASKS = ["math", "code", "qa", "writing"] as const;
@@ -30,7 +30,7 @@ export interface ExperimentFixture {
 }
 
 export function writeExperimentFixture(prefix = "experiment-"): ExperimentFixture {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const dir = tempDir(prefix);
   const model = writeTinyPolicy(join(dir, "model"), {
     hidden: 32,
     layers: 1,

@@ -1,24 +1,7 @@
-// Fixtures for the HF I/O tests: tiny configs and random weights in HF layout. No side effects on import.
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Rng } from "../../src/engine/rng.js";
 import { type LlamaConfig, makeConfig } from "../../src/models/config.js";
 import { expectedParamShapes } from "../../src/models/hf-model.js";
 import type { Tensor } from "../../src/models/safetensors.js";
-
-const created: string[] = [];
-
-/** A fresh temp directory, removed by removeTempDirs (call it from the test file's `after`). */
-export function tempDir(prefix = "hfio-"): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  created.push(dir);
-  return dir;
-}
-
-export function removeTempDirs(): void {
-  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
 
 /** Qwen2-style: GQA (4 query heads, 2 kv heads), q/k/v bias, untied head. */
 export function tinyQwen2Config(): LlamaConfig {
