@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { after, test } from "node:test";
-import { evaluateJudge } from "../src/embedded/eval-judge.js";
+import { evaluateJudge, formatJudgeEval } from "../src/embedded/eval-judge.js";
 import { policyAnswers } from "../src/embedded/policy-answers.js";
 import { LocalChatModel } from "../src/models/chat-model.js";
 import type { ChatBackend } from "../src/rewards/judge/backend.js";
@@ -62,4 +63,16 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
   assert.deepEqual(p.judge, { win: 0, tie: 1, loss: 0 }, "a flip counts as a tie, as in the reward");
   assert.ok(Math.abs(p.rubric.win + p.rubric.tie + p.rubric.loss - 1) < 1e-9);
   assert.ok(p.agreement <= 0.5);
+  // the printout names where the prompts came from (held out, or the judge's own sft prompts)
+  assert.match(formatJudgeEval(r), /^held-out pairs: 12 /m);
+  assert.match(formatJudgeEval(r, "sft"), /^pairs from the sft split \(the judge's training prompts\): 12 /m);
+  assert.match(formatJudgeEval(r, "sft"), /4 sft prompts/);
+});
+
+test("eval-judge CLI: --prompts takes test or sft, anything else exits 2 naming the flag", () => {
+  const run = spawnSync(process.execPath, ["dist/src/embedded/eval-judge.js", "--prompts", "train"], {
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 2);
+  assert.match(run.stderr, /--prompts must be test or sft, got "train"/);
 });

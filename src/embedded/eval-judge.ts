@@ -12,6 +12,10 @@
 //   node dist/src/embedded/eval-judge.js --model models/omni-tiny-judge [--pairs 200] [--canary-prompts 50]
 //                                        [--policy models/omni-tiny] [--policy-prompts 100]
 //   node dist/src/embedded/eval-judge.js --base-url http://127.0.0.1:8001/v1 [--model-name judge]
+//
+// `--prompts sft` builds the same measures from the writing sft split, the judge's own training prompts
+// (new candidate draws), instead of the test split: a fit check. It prints only (or writes --out), so
+// it never replaces the model's held-out judge_eval.json.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -259,10 +263,11 @@ async function judgePolicyAnswers(
   };
 }
 
-export function formatJudgeEval(r: JudgeEvalResult): string {
+/** `split`: where the prompts came from (the test split, or the sft split for a fit check). */
+export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "test"): string {
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const lines = [
-    `held-out pairs: ${r.pairs} (${r.judgments} judgments, both orders)`,
+    `${split === "test" ? "held-out pairs" : "pairs from the sft split (the judge's training prompts)"}: ${r.pairs} (${r.judgments} judgments, both orders)`,
     `agreement with the rubric: ${pct(r.agreement)} (target >= 85%)`,
     ...Object.entries(r.agreementByBand).map(
       ([k, b]) => `  ${k.padEnd(7)} gap: ${pct(b.agreement)} of ${b.n}`,
@@ -285,7 +290,7 @@ export function formatJudgeEval(r: JudgeEvalResult): string {
   if (r.policy) {
     const wtl = (c: WinTieLoss) => `${pct(c.win)} / ${pct(c.tie)} / ${pct(c.loss)}`;
     lines.push(
-      `policy answers vs reference: ${r.policy.prompts} test prompts, agreement with the rubric ${pct(r.policy.agreement)}, ` +
+      `policy answers vs reference: ${r.policy.prompts} ${split} prompts, agreement with the rubric ${pct(r.policy.agreement)}, ` +
         `flips ${pct(r.policy.flipRate)}`,
       `  policy win / tie / loss: judge ${wtl(r.policy.judge)}; rubric ${wtl(r.policy.rubric)}`,
     );
@@ -305,9 +310,15 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       "canary-prompts": { type: "string" },
       policy: { type: "string", default: "models/omni-tiny" },
       "policy-prompts": { type: "string" },
+      prompts: { type: "string", default: "test" },
       out: { type: "string" },
     },
   });
+  if (values.prompts !== "test" && values.prompts !== "sft") {
+    console.error(`eval-judge: --prompts must be test or sft, got ${JSON.stringify(values.prompts)}`);
+    process.exit(2);
+  }
+  const fitCheck = values.prompts === "sft";
   const backend: ChatBackend = values["base-url"]
     ? new OpenAiChatBackend({ baseURL: values["base-url"], apiKey: "EMPTY", model: values["model-name"]! })
     : LocalChatBackend.fromDir(values.model ?? "models/omni-tiny-judge");
@@ -320,10 +331,18 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   };
   const policy =
     opts.policyPrompts > 0 ? LocalChatModel.load(values.policy!, { maxBatchRows: 64 }) : undefined;
-  const result = await evaluateJudge(backend, rows.writing, opts, policy);
-  console.log(formatJudgeEval(result));
-  const out = values.out ?? (values.model ? join(values.model, "judge_eval.json") : undefined);
+  // the sft split stands in for the test split: the prompts the judge was trained on
+  const writing = fitCheck ? { train: rows.writing.train, test: rows.writing.sft } : rows.writing;
+  const result = await evaluateJudge(backend, writing, opts, policy);
+  console.log(formatJudgeEval(result, fitCheck ? "sft" : "test"));
+  const out = values.out ?? (values.model && !fitCheck ? join(values.model, "judge_eval.json") : undefined);
   const via = values["base-url"] ?? "in-process";
   if (out)
-    writeJsonAtomic(out, { ...opts, via, ...(policy ? { policyModel: values.policy } : {}), ...result });
+    writeJsonAtomic(out, {
+      ...opts,
+      prompts: values.prompts,
+      via,
+      ...(policy ? { policyModel: values.policy } : {}),
+      ...result,
+    });
 }

@@ -6,6 +6,7 @@
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
 //                                [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
+//                                [--policy DIR]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -36,7 +37,13 @@ import { modelTensors } from "./train-base.js";
 import { encodeChatExample, packedChatBatches, trainPhase } from "./train-loop.js";
 
 export interface JudgeRecipe {
+  /** The model the judge is fine-tuned from. */
   base: string;
+  /**
+   * The policy whose answers the judge learns to rate against the reference, and is measured on: the
+   * model the writing reward will judge. Undefined = the base (the judge starts from the policy).
+   */
+  policy?: string;
   out: string;
   datasets: string;
   seed: number;
@@ -94,10 +101,11 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const backend = loadBackend();
   const base = loadPretrained(r.base, { backend });
   const { tokenizer } = base;
-  // the base policy's own answers, sampled before training changes its weights
+  const policyDir = r.policy ?? r.base;
+  // the policy's own answers (the base's: sampled before training changes its weights)
   const answers =
     r.policySamples > 0
-      ? await policyAnswers(new LocalChatModel(base, { maxBatchRows: 64 }), prompts, {
+      ? await policyAnswers(policyModel(policyDir, r.base, base), prompts, {
           samples: r.policySamples,
           maxTokens: 64,
           seed: r.seed,
@@ -154,13 +162,13 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
 
   // measure the saved model (bf16 weights, as shipped), in-process
   const judge = new LocalChatBackend(LocalChatModel.load(r.out));
-  const policy = LocalChatModel.load(r.base, { maxBatchRows: 64 });
+  const policy = LocalChatModel.load(policyDir, { maxBatchRows: 64 });
   const result = await evaluateJudge(judge, rows.writing, DEFAULT_JUDGE_EVAL, policy);
   log(formatJudgeEval(result));
   writeJsonAtomic(join(r.out, "judge_eval.json"), {
     ...DEFAULT_JUDGE_EVAL,
     via: "in-process",
-    policyModel: r.base,
+    policyModel: policyDir,
     ...result,
   });
   writeJsonAtomic(join(r.out, "training_log.json"), {
@@ -173,10 +181,18 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   });
 }
 
+/** The policy to sample: the already loaded base itself, or another model directory. */
+function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadPretrained>): LocalChatModel {
+  return dir === baseDir
+    ? new LocalChatModel(base, { maxBatchRows: 64 })
+    : LocalChatModel.load(dir, { maxBatchRows: 64 });
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({
     options: {
       base: { type: "string" },
+      policy: { type: "string" },
       out: { type: "string" },
       datasets: { type: "string" },
       seed: { type: "string" },
@@ -191,6 +207,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const recipe: JudgeRecipe = {
     ...d,
     base: values.base ?? d.base,
+    ...(values.policy ? { policy: values.policy } : {}),
     out: values.out ?? d.out,
     datasets: values.datasets ?? d.datasets,
     seed: values.seed ? Number(values.seed) : d.seed,
