@@ -53,7 +53,7 @@ interface Case {
 }
 
 /** Writes the model directory and inputs for torch, and computes our side of the comparison. */
-function prepareCase(root: string, label: string, config: LlamaConfig): Case {
+function prepareCase(root: string, label: string, config: LlamaConfig, T = 9): Case {
   const dir = join(root, label);
   const model = LlamaModel.create(config, { seed: 7, initStd: 0.1 });
   const tensors = new Map<string, Tensor>();
@@ -62,10 +62,9 @@ function prepareCase(root: string, label: string, config: LlamaConfig): Case {
 
   // a batch with some positions masked out of the loss (target -1)
   const B = 3;
-  const T = 9;
   const rng = new Rng(1);
   const tokens = Int32Array.from({ length: B * T }, () => rng.int(config.vocab_size));
-  const mask: number[] = Array.from({ length: B * T }, (_, i) => (i % T < 2 || i === 5 ? 0 : 1));
+  const mask: number[] = Array.from({ length: B * T }, (_, i) => (i % T < 2 || i % 9 === 5 ? 0 : 1));
   const targets = Int32Array.from({ length: B * T }, (_, i) => (mask[i] ? rng.int(config.vocab_size) : -1));
   const count = mask.reduce((a, b) => a + b, 0);
 
@@ -180,6 +179,8 @@ const CONFIGS: Record<string, LlamaConfig> = {
   }),
 };
 
+const LONG_T = 200;
+
 // Our side of every case is computed up front; torch then runs once over all of them (its import is slow).
 const root = tempDir("omni-parity-");
 const cases = new Map<string, Case>();
@@ -187,6 +188,8 @@ let torchRun: { status: number | null; stderr: string } | null = null;
 
 before(() => {
   for (const [label, config] of Object.entries(CONFIGS)) cases.set(label, prepareCase(root, label, config));
+  // the training sequence length's regime: attention over a long causal window, the native kernels' tiling
+  cases.set("llama-long", prepareCase(root, "llama-long", CONFIGS["llama-tied-nobias"]!, LONG_T));
   const r = spawnSync(PYTHON, [SCRIPT, "parity", ...[...cases.values()].map((c) => c.dir)], {
     encoding: "utf8",
     env: { ...process.env, OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" },
@@ -218,4 +221,8 @@ test("a tied-embedding Llama without bias matches PyTorch: logits, loss, every g
   const c = CONFIGS["llama-tied-nobias"]!;
   assert.ok(!c.qkv_bias && !c.o_bias && c.tie_word_embeddings);
   parityTest(t, "llama-tied-nobias");
+});
+
+test(`a ${LONG_T}-token sequence matches PyTorch: logits, loss, every gradient, one AdamW step`, (t) => {
+  parityTest(t, "llama-long");
 });
