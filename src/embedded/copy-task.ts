@@ -131,13 +131,12 @@ function greedyReplies(model: LlamaModel, tokenizer: TextTokenizer, held: readon
     tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
   );
   const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
-  const gens = generate(model, prompts, {
+  return generate(model, prompts, {
     maxNewTokens: 48,
     temperature: 0,
     eosTokenIds: eos,
     decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
   });
-  return gens;
 }
 
 /** Greedy in-context copying on `held` (heldOutCopyPrompts): can the model repeat words it was just given? */
