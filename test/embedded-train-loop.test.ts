@@ -57,6 +57,45 @@ test("reply weights reach the batch and weight the loss: a weighted mean of per-
   assert.ok(Math.abs(loss - plain) > 1e-6, "the weights change the loss");
 });
 
+test("isolated packing: each packed example sees only itself, as it would alone", () => {
+  const { model, tokenizer } = loadPretrained(writeTinyChatModel(tempDir("loop-")));
+  const a = encodeChatExample(tokenizer, [{ role: "user", content: "Pick one." }], "A wins. [[A]]");
+  const b = encodeChatExample(tokenizer, [{ role: "user", content: "Write a sentence." }], "The cloud.");
+  const length = (ex: typeof a) => ex.prompt.length + ex.reply.length;
+  // reply log-probs of the examples of a packed row, in row order
+  const replyLogprobs = (examples: (typeof a)[], T: number, isolate: boolean) => {
+    const batch = packedChatBatches(examples, 1, T, 0, new Rng(0), { isolate })();
+    assert.equal(batch.layout !== undefined, isolate);
+    const { logprobs } = model.forward(batch.tokens, batch.targets, 1, T, { layout: batch.layout });
+    return { batch, lps: [...batch.targets].flatMap((t, n) => (t >= 0 ? [logprobs[n]!] : [])) };
+  };
+  const aAlone = replyLogprobs([a], length(a), false).lps;
+  const bAlone = replyLogprobs([b], length(b), false).lps;
+  // both in one row that holds exactly the two, in the order the seeded shuffle draws them
+  const T = length(a) + length(b);
+  const inRow = (isolate: boolean) => {
+    const { batch, lps } = replyLogprobs([a, b], T, isolate);
+    const aFirst = a.prompt.every((tok, i) => batch.tokens[i] === tok);
+    return aFirst ? lps : [...lps.slice(b.reply.length), ...lps.slice(0, b.reply.length)];
+  };
+  const expected = [...aAlone, ...bAlone];
+  const isolated = inRow(true);
+  assert.equal(isolated.length, expected.length);
+  for (const [j, lp] of expected.entries()) {
+    assert.ok(Math.abs(isolated[j]! - lp) < 1e-4, `reply token ${j}: ${isolated[j]} vs ${lp}`);
+  }
+  // without isolation the second example attends to the first, and its log-probs change
+  const shared = inRow(false);
+  const gap = Math.max(...expected.map((lp, j) => Math.abs(shared[j]! - lp)));
+  assert.ok(gap > 1e-4, `plain packing leaks context (max diff ${gap})`);
+  // the isolated batch trains on the mean of the two examples' reply losses
+  const batch = packedChatBatches([a, b], 1, T, 0, new Rng(0), { isolate: true })();
+  model.zeroGrad();
+  const loss = model.trainStepLoss(batch.tokens, batch.targets, 1, T, batch.weights, batch.layout);
+  const want = -expected.reduce((x, y) => x + y, 0) / expected.length;
+  assert.ok(Math.abs(loss - want) < 1e-4, `loss ${loss} vs ${want}`);
+});
+
 test("the same seed gives the same loss curve", () => {
   const dir = writeTinyChatModel(tempDir("loop-"));
   const backend = loadBackend();

@@ -6,7 +6,7 @@
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
 //                                [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
-//                                [--policy DIR]
+//                                [--policy DIR] [--isolate-examples]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -71,6 +71,11 @@ export interface JudgeRecipe {
    * and the evaluation's policy stay the base.
    */
   depth: number;
+  /**
+   * Pack training examples so that each sees only itself (train-loop.ts packedChatBatches `isolate`),
+   * as the judge does at inference, instead of attending to the examples packed before it in its row.
+   */
+  isolateExamples: boolean;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -88,6 +93,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   decisionWeight: 8,
   policySamples: 2,
   depth: 1,
+  isolateExamples: false,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -142,7 +148,9 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const phase = trainPhase(
     model,
     backend,
-    packedChatBatches(examples, r.batch, r.seq, tokenizer.padTokenId ?? 0, rng.fork()),
+    packedChatBatches(examples, r.batch, r.seq, tokenizer.padTokenId ?? 0, rng.fork(), {
+      isolate: r.isolateExamples,
+    }),
     {
       name: "judge-sft",
       steps: r.steps,
@@ -201,6 +209,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       "decision-weight": { type: "string" },
       "policy-samples": { type: "string" },
       depth: { type: "string" },
+      "isolate-examples": { type: "boolean" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -216,6 +225,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
     policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
     depth: values.depth ? Number(values.depth) : d.depth,
+    isolateExamples: values["isolate-examples"] ?? d.isolateExamples,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);

@@ -7,7 +7,7 @@ import type { Backend } from "../engine/backend.js";
 import { learningRateAt } from "../engine/lr-schedule.js";
 import type { Rng } from "../engine/rng.js";
 import type { ChatMessage } from "../models/chat-template.js";
-import type { LlamaModel } from "../models/llama.js";
+import type { LlamaModel, PackedLayout } from "../models/llama.js";
 import type { TextTokenizer } from "../models/tokenizer.js";
 import { formatDuration, Progress } from "../util/progress.js";
 
@@ -16,6 +16,8 @@ export interface Batch {
   targets: Int32Array; // (B,T), -1 = no loss
   /** (B,T) per-position loss weights; absent = every target weighs 1. */
   weights?: Float32Array;
+  /** Positions and attention holes when each packed example must see only itself. */
+  layout?: PackedLayout;
 }
 
 export interface PhaseOptions {
@@ -66,7 +68,7 @@ export function trainPhase(
       minLr: o.minLr,
     });
     model.zeroGrad();
-    const loss = model.trainStepLoss(batch.tokens, batch.targets, o.B, o.T, batch.weights);
+    const loss = model.trainStepLoss(batch.tokens, batch.targets, o.B, o.T, batch.weights, batch.layout);
     optimizer.update(lr, o.maxGradNorm);
     losses.push(loss);
     for (const t of batch.targets) if (t >= 0) lossTokens++;
@@ -135,7 +137,9 @@ export function encodeChatExample(
 /**
  * Packs examples into rows of T tokens (examples that do not fit start a new row; the rest is padding),
  * in a fresh seeded order each epoch. Targets are the next token at reply positions only; batches carry
- * loss weights when any example has `replyWeights`.
+ * loss weights when any example has `replyWeights`. With `isolate`, every example sees only itself, as
+ * it would alone at inference: RoPE positions restart at 0 and the earlier examples of its row are an
+ * attention hole. Without it an example attends to the ones packed before it.
  */
 export function packedChatBatches(
   examples: readonly ChatExample[],
@@ -143,6 +147,7 @@ export function packedChatBatches(
   T: number,
   padId: number,
   rng: Rng,
+  opts: { isolate?: boolean } = {},
 ): () => Batch {
   const usable = examples.filter((e) => e.prompt.length + e.reply.length <= T);
   if (usable.length === 0) throw new Error(`no chat example fits in ${T} tokens`);
@@ -159,6 +164,9 @@ export function packedChatBatches(
   const tokens = new Int32Array(B * T);
   const targets = new Int32Array(B * T);
   const weights = usable.some((e) => e.replyWeights) ? new Float32Array(B * T) : undefined;
+  const layout = opts.isolate
+    ? { positions: new Int32Array(B * T), holes: new Int32Array(2 * B * T) }
+    : undefined;
   return () => {
     tokens.fill(padId);
     targets.fill(-1);
@@ -175,6 +183,11 @@ export function packedChatBatches(
         }
         for (let i = 0; i < seq.length; i++) {
           tokens[b * T + t + i] = seq[i]!;
+          if (layout) {
+            layout.positions[b * T + t + i] = i;
+            layout.holes[2 * (b * T + t + i)] = 0; // columns [0, t) hold the row's earlier examples
+            layout.holes[2 * (b * T + t + i) + 1] = t;
+          }
           // the position before each reply token predicts it
           if (i >= ex.prompt.length - 1 && i + 1 < seq.length) {
             targets[b * T + t + i] = seq[i + 1]!;
@@ -183,8 +196,16 @@ export function packedChatBatches(
         }
         t += seq.length;
       }
+      if (layout) {
+        // padding: its own segment, no loss
+        for (let i = t; i < T; i++) {
+          layout.positions[b * T + i] = i - t;
+          layout.holes[2 * (b * T + i)] = 0;
+          layout.holes[2 * (b * T + i) + 1] = t;
+        }
+      }
     }
-    return { tokens, targets, weights };
+    return { tokens, targets, weights, layout };
   };
 }
 

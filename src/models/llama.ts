@@ -596,7 +596,7 @@ export class LlamaModel {
   /**
    * Convenience for SFT: masked mean cross-entropy over positions with target >= 0, optionally weighted
    * per position (a weighted mean: sum w * nll / sum w); runs forward and backward (accumulating grads)
-   * and returns the loss.
+   * and returns the loss. `layout` packs several sequences per row (see forward).
    */
   trainStepLoss(
     tokens: Int32Array,
@@ -604,8 +604,9 @@ export class LlamaModel {
     B: number,
     T: number,
     weights?: Float32Array,
+    layout?: PackedLayout,
   ): number {
-    const { logprobs } = this.forward(tokens, targets, B, T);
+    const { logprobs } = this.forward(tokens, targets, B, T, { layout });
     // mean negative log-prob over target positions, each weighted by `weights[n]` (default 1)
     let total = 0;
     for (let n = 0; n < targets.length; n++) if (targets[n]! >= 0) total += weights ? weights[n]! : 1;
