@@ -1,10 +1,22 @@
 // Synthetic copy examples (src/embedded/copy-task.ts): every reply is spelled out in its prompt, the
 // three kinds alternate, and the same seed gives the same examples.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { copyCountFor, copyExamples, heldOutCopyPrompts, lookupExamples } from "../src/embedded/copy-task.js";
+import { after, test } from "node:test";
+import {
+  copyCountFor,
+  copyExamples,
+  heldOutCopyPrompts,
+  letterTokenIndex,
+  lookupExamples,
+} from "../src/embedded/copy-task.js";
+import { encodeChatExample } from "../src/embedded/train-loop.js";
 import { Rng } from "../src/engine/rng.js";
+import { loadPretrained } from "../src/models/pretrained.js";
 import { extractChoice } from "../src/rewards/mcq.js";
+import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
+import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
+
+after(removeTempDirs);
 
 const glosses = [
   "entity: that which is perceived or known or inferred to have its own distinct existence",
@@ -54,16 +66,49 @@ test("look-up examples name one of their options, and the reply's letter is that
   assert.equal(examples.length, 30);
   const sizes = new Set<number>();
   for (const e of examples) {
-    const named = /^Which option is "([^"]+)"\?/.exec(e.prompt)![1]!;
+    const named = /^Which option is (.+)\?$/m.exec(e.prompt)![1]!;
     const options = [...e.prompt.matchAll(/^([A-H])\. (.+)$/gm)].map((m) => m[2]!);
     sizes.add(options.length);
     assert.ok(options.length >= 4 && options.length <= 8, e.prompt);
     assert.equal(new Set(options).size, options.length, "distinct options");
     const letter = String.fromCharCode(65 + options.indexOf(named));
-    assert.equal(e.reply, `It is "${named}", so the answer is (${letter}).`);
+    assert.equal(e.reply, `It is ${named}, so the answer is (${letter}).`);
     assert.equal(extractChoice(e.reply, options).letter, letter, "the mcq reward reads the same letter");
   }
   assert.ok(sizes.size > 2, "option counts vary");
   assert.deepEqual(lookupExamples(many, 30, new Rng(2)), examples);
   assert.throws(() => lookupExamples(glosses, 3, new Rng(1)), /distinct lemmas/);
+});
+
+test("look-up shapes set the option count and the definition lists; the letter token is found", () => {
+  const many = Array.from(
+    { length: 12 },
+    (_, i) => `word${"abcdefghijkl"[i]}: the definition number ${i} of a word`,
+  );
+  const optionsOf = (prompt: string) => [...prompt.matchAll(/^([A-H])\. (.+)$/gm)].map((m) => m[2]!);
+  const two = lookupExamples(many, 20, new Rng(3), { minOptions: 2, maxOptions: 2, definitionShare: 0 });
+  for (const e of two) {
+    const options = optionsOf(e.prompt);
+    assert.equal(options.length, 2, e.prompt);
+    for (const o of options) assert.match(o, /^word[a-l]$/, "single lemmas only");
+  }
+  const defs = lookupExamples(many, 30, new Rng(3), { minOptions: 2, maxOptions: 4, definitionShare: 0.5 });
+  const withDefinitions = defs.filter((e) =>
+    optionsOf(e.prompt).every((o) => o.startsWith("the definition")),
+  );
+  assert.equal(withDefinitions.length, 15, "half of the option lists are definitions");
+  assert.throws(
+    () => lookupExamples(many, 3, new Rng(1), { minOptions: 1, maxOptions: 4, definitionShare: 0 }),
+    /options must be within 2\.\.8/,
+  );
+
+  const { tokenizer } = loadPretrained(writeTinyChatModel(tempDir("lookup-")));
+  for (const e of two.slice(0, 5)) {
+    const letter = /\(([A-H])\)\.$/.exec(e.reply)![1]!;
+    const { reply } = encodeChatExample(tokenizer, [{ role: "user", content: e.prompt }], e.reply);
+    const at = letterTokenIndex(tokenizer, reply, letter);
+    assert.equal(tokenizer.decode([reply[at]!]).replace(/[().]/g, "").trim(), letter);
+    assert.ok(at > 0 && at < reply.length - 1, "inside the reply, before <|im_end|>");
+  }
+  assert.throws(() => letterTokenIndex(tokenizer, tokenizer.encode("no letter here"), "C"), /no token/);
 });

@@ -4,6 +4,7 @@ import {
   encodeChatExample,
   interleavedBatches,
   packedChatBatches,
+  stagedBatches,
   streamBatches,
   trainPhase,
 } from "../src/embedded/train-loop.js";
@@ -136,4 +137,16 @@ test("interleaved batches take the given share from the second source, spread ev
     Array.from({ length: 4 }, () => none().tokens[0]),
     [0, 0, 0, 0],
   );
+});
+
+test("staged batches run each source for its steps, then stay on the last", () => {
+  const source = (label: number) => () => ({ tokens: Int32Array.of(label), targets: Int32Array.of(-1) });
+  const next = stagedBatches([
+    { steps: 2, next: source(0) },
+    { steps: 3, next: source(1) },
+    { steps: 1, next: source(2) },
+  ]);
+  const labels = Array.from({ length: 8 }, () => next().tokens[0]);
+  assert.deepEqual(labels, [0, 0, 1, 1, 1, 2, 2, 2]);
+  assert.throws(() => stagedBatches([]), /no stages/);
 });

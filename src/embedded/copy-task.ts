@@ -160,24 +160,52 @@ export function copyAccuracy(
   return { exact: exact / held.length, words: words / total, example: gens[1]?.text ?? "" };
 }
 
+/** How many options a look-up example lists, and how many of its option lists are definitions. */
+export interface LookupShape {
+  minOptions: number;
+  maxOptions: number;
+  /** Share of the examples whose options are definitions rather than single lemmas. */
+  definitionShare: number;
+}
+
+/** The qa task's own shape: 4-8 options, a third of the lists definitions. */
+export const QA_LOOKUP_SHAPE: LookupShape = {
+  minOptions: 4,
+  maxOptions: LETTERS.length,
+  definitionShare: 1 / 3,
+};
+
 /**
  * Option look-up examples: the qa task's format with the answer's text named in the question, so that
- * only the letter must be found. "Which option is "flounder"?\nA. abet\nB. flounder\n..." ->
- * `It is "flounder", so the answer is (B).`, the reply form of the qa references. A qa answer that
- * names its option's text then needs this step to reach the right letter; these teach it without any
- * word knowledge (options are random WordNet lemmas or definitions, 4-8 of them).
+ * only the letter must be found. "Which option is flounder?\nA. abet\nB. flounder\n..." ->
+ * `It is flounder, so the answer is (B).` A qa answer that names its option's text then needs this
+ * step to reach the right letter; these teach it without any word knowledge (options are random
+ * WordNet lemmas or definitions). The named text is not quoted, so that it has the same tokens in the
+ * question, the option list and the reply.
  */
-export function lookupExamples(glosses: readonly string[], count: number, rng: Rng): CopyExample[] {
+export function lookupExamples(
+  glosses: readonly string[],
+  count: number,
+  rng: Rng,
+  shape: LookupShape = QA_LOOKUP_SHAPE,
+): CopyExample[] {
+  const { minOptions, maxOptions, definitionShare } = shape;
+  if (!(minOptions >= 2 && minOptions <= maxOptions && maxOptions <= LETTERS.length)) {
+    throw new Error(
+      `lookupExamples: options must be within 2..${LETTERS.length}, got ${minOptions}..${maxOptions}`,
+    );
+  }
   const parsed = glosses.map(parseGloss).filter((g) => g !== null);
   const lemmas = [...new Set(parsed.map((g) => g.lemma))];
   const definitions = [...new Set(parsed.map((g) => g.definition))];
-  if (Math.min(lemmas.length, definitions.length) < LETTERS.length) {
-    throw new Error(`lookupExamples: needs ${LETTERS.length} distinct lemmas and definitions`);
+  if (Math.min(lemmas.length, definitions.length) < maxOptions) {
+    throw new Error(`lookupExamples: needs ${maxOptions} distinct lemmas and definitions`);
   }
   const out: CopyExample[] = [];
   for (let i = 0; i < count; i++) {
-    const n = 4 + rng.int(LETTERS.length - 3);
-    const useDefinitions = i % 3 === 2;
+    const n = minOptions + rng.int(maxOptions - minOptions + 1);
+    // spread the definition lists evenly: example i uses them when the running share steps up
+    const useDefinitions = Math.floor((i + 1) * definitionShare) > Math.floor(i * definitionShare);
     const options = new Set<string>();
     while (options.size < n) options.add(useDefinitions ? rng.pick(parsed).definition : rng.pick(lemmas));
     const listed = [...options];
@@ -185,11 +213,19 @@ export function lookupExamples(glosses: readonly string[], count: number, rng: R
     const letter = LETTERS[at]!;
     const lines = listed.map((o, j) => `${LETTERS[j]}. ${o}`).join("\n");
     out.push({
-      prompt: `Which option is "${listed[at]}"?\n${lines}\n${QA_INSTRUCTION}`,
-      reply: `It is "${listed[at]}", so the answer is (${letter}).`,
+      prompt: `Which option is ${listed[at]}?\n${lines}\n${QA_INSTRUCTION}`,
+      reply: `It is ${listed[at]}, so the answer is (${letter}).`,
     });
   }
   return out;
+}
+
+/** Index of the reply token that holds the answer's letter ("(B)."), for weighting it in the loss. */
+export function letterTokenIndex(tokenizer: TextTokenizer, reply: readonly number[], letter: string): number {
+  for (let i = reply.length - 1; i >= 0; i--) {
+    if (tokenizer.decode([reply[i]!]).replace(/[().]/g, "").trim() === letter) return i;
+  }
+  throw new Error(`letterTokenIndex: no token of the reply is the letter ${letter}`);
 }
 
 /** Greedy look-up accuracy on `held` (lookupExamples from a seed no training run draws). */

@@ -30,16 +30,20 @@ import { LlamaModel } from "../models/llama.js";
 import type { Tensor } from "../models/safetensors.js";
 import { generate } from "../models/sampler.js";
 import { loadTokenizer, type TextTokenizer } from "../models/tokenizer.js";
+import { LETTERS } from "../tasks/qa/generate.js";
 import { promptText, SPLITS, TASK_NAMES } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { formatDuration } from "../util/progress.js";
 import {
   type CopyAccuracy,
+  type CopyExample,
   copyAccuracy,
   copyChatText,
   copyCountFor,
   copyExamples,
   heldOutCopyPrompts,
+  type LookupShape,
+  letterTokenIndex,
   lookupAccuracy,
   lookupExamples,
 } from "./copy-task.js";
@@ -59,6 +63,7 @@ import {
   interleavedBatches,
   type PhaseLog,
   packedChatBatches,
+  stagedBatches,
   streamBatches,
   trainPhase,
 } from "./train-loop.js";
@@ -100,6 +105,14 @@ export interface BaseRecipe {
   sftLookupExamples: number;
   /** Share of the SFT stage's steps that are next-token batches of the WordNet gloss lines. */
   sftGlossShare: number;
+  /**
+   * Steps of a look-up phase between pretraining and SFT (0 = none): option look-ups alone, from two
+   * single-word options to the qa task's shape (LOOKUP_CURRICULUM), with a quarter of the steps on
+   * the pretraining stream so that it is not forgotten.
+   */
+  lookupSteps: number;
+  /** Loss weight of the letter token in look-up examples (the phase's and the SFT mix's). */
+  lookupLetterWeight: number;
   /** Start from this model directory instead of training a tokenizer and pretraining (SFT only). */
   init?: string;
 }
@@ -120,7 +133,31 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftCopyShare: 0.25,
   sftGlossShare: 0,
   sftLookupExamples: 0,
+  lookupSteps: 0,
+  lookupLetterWeight: 1,
 };
+
+/**
+ * The look-up phase's curriculum, each stage a third of its steps: a small model learns to read the
+ * letter in front of a named option with two options, then with more, and not at all when trained on
+ * the qa shape from the start (docs/results.md, twelfth round).
+ */
+export const LOOKUP_CURRICULUM: LookupShape[] = [
+  { minOptions: 2, maxOptions: 2, definitionShare: 0 },
+  { minOptions: 2, maxOptions: 4, definitionShare: 0 },
+  { minOptions: 2, maxOptions: LETTERS.length, definitionShare: 1 / 3 },
+];
+
+/** A look-up example in chat form, its letter token weighing `letterWeight` in the loss. */
+function encodeLookup(tokenizer: TextTokenizer, c: CopyExample, letterWeight: number): ChatExample {
+  const example = encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply);
+  if (letterWeight !== 1) {
+    const letter = /\(([A-H])\)\.$/.exec(c.reply)![1]!;
+    const at = letterTokenIndex(tokenizer, example.reply, letter);
+    example.replyWeights = example.reply.map((_, i) => (i === at ? letterWeight : 1));
+  }
+  return example;
+}
 
 /** Encodes a list of documents into one stream, each followed by <|eos|>. */
 export function encodeStream(tokenizer: TextTokenizer, texts: readonly string[], eosId: number): Int32Array {
@@ -249,6 +286,41 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
       ),
     );
     probe("pretrain");
+    if (r.lookupSteps > 0) {
+      // three quarters of the steps are look-ups, split evenly over the stages
+      const stageSteps = Math.ceil((0.75 * r.lookupSteps) / LOOKUP_CURRICULUM.length);
+      const stages = LOOKUP_CURRICULUM.map((shape) => {
+        // enough examples for the stage's batches (short ones pack about 8 to a 256-token row)
+        const count = Math.ceil((stageSteps * r.batch * r.seq) / 24);
+        const lookups = lookupExamples(copyGlosses, count, rng.fork(), shape);
+        const encoded = lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight));
+        return {
+          steps: stageSteps,
+          next: packedChatBatches(encoded, r.batch, r.seq, id("<|pad|>"), rng.fork()),
+        };
+      });
+      log(
+        `look-up phase: ${r.lookupSteps} steps, stages ${LOOKUP_CURRICULUM.map((c) => `${c.minOptions}-${c.maxOptions}`).join(" -> ")} options, ` +
+          `a quarter of the steps on the pretraining stream; letter weight ${r.lookupLetterWeight}`,
+      );
+      phases.push(
+        trainPhase(
+          model,
+          backend,
+          interleavedBatches(stagedBatches(stages), streamBatches(stream, r.batch, r.seq, rng.fork()), 0.25),
+          {
+            name: "lookup",
+            steps: r.lookupSteps,
+            lr: r.sftLr,
+            minLr: r.sftLr / 10,
+            warmupSteps: 30,
+            ...common,
+          },
+          log,
+        ),
+      );
+      probe("lookup");
+    }
   }
 
   // 4. SFT, copy examples kept in the mix so that copying is not forgotten
@@ -261,9 +333,8 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   const lookups = r.sftLookupExamples > 0 ? lookupExamples(copyGlosses, r.sftLookupExamples, rng.fork()) : [];
   const examples = [
     ...domainExamples,
-    ...[...sftCopies, ...lookups].map((c) =>
-      encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply),
-    ),
+    ...sftCopies.map((c) => encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply)),
+    ...lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight)),
   ];
   const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
   log(
@@ -350,6 +421,8 @@ function parseRecipe(argv: string[]): BaseRecipe {
       "sft-copy-share": { type: "string" },
       "sft-gloss-share": { type: "string" },
       "sft-lookup-examples": { type: "string" },
+      "lookup-steps": { type: "string" },
+      "lookup-letter-weight": { type: "string" },
       init: { type: "string" },
     },
   });
@@ -369,6 +442,8 @@ function parseRecipe(argv: string[]): BaseRecipe {
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
     sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
     sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
+    lookupSteps: num(values["lookup-steps"], d.lookupSteps),
+    lookupLetterWeight: num(values["lookup-letter-weight"], d.lookupLetterWeight),
     ...(values.init !== undefined ? { init: values.init } : {}),
   };
 }

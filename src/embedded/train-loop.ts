@@ -220,3 +220,18 @@ export function interleavedBatches(main: () => Batch, other: () => Batch, share:
     return Math.floor(step * share) > Math.floor((step - 1) * share) ? other() : main();
   };
 }
+
+/** Runs batch sources one after another: `steps` batches from each stage, the last one for ever after. */
+export function stagedBatches(stages: readonly { steps: number; next: () => Batch }[]): () => Batch {
+  if (stages.length === 0) throw new Error("stagedBatches: no stages");
+  let stage = 0;
+  let taken = 0;
+  return () => {
+    while (stage < stages.length - 1 && taken >= stages[stage]!.steps) {
+      stage++;
+      taken = 0;
+    }
+    taken++;
+    return stages[stage]!.next();
+  };
+}
