@@ -150,3 +150,26 @@ test("staged batches run each source for its steps, then stay on the last", () =
   assert.deepEqual(labels, [0, 0, 1, 1, 1, 2, 2, 2]);
   assert.throws(() => stagedBatches([]), /no stages/);
 });
+
+test("grouped packing keeps each group together, in a shuffled order of groups", () => {
+  // example i: prompt [10 + i], reply [30 + i]; one row of 12 tokens holds all six, in packing order
+  const examples = Array.from({ length: 6 }, (_, i) => ({ prompt: [10 + i], reply: [30 + i] }));
+  const packedOrder = (groupSize: number, seed: number) => {
+    const { tokens } = packedChatBatches(examples, 1, 12, 0, new Rng(seed), { groupSize })();
+    return [...tokens].filter((_, t) => t % 2 === 0).map((id) => id - 10);
+  };
+  const orders = [1, 2, 3, 4].map((seed) => packedOrder(2, seed));
+  for (const order of orders) {
+    assert.deepEqual([...order].sort(), [0, 1, 2, 3, 4, 5], "every example once");
+    for (let j = 0; j < 6; j += 2) {
+      assert.equal(order[j]! % 2, 0, `group starts at an even example: ${order}`);
+      assert.equal(order[j + 1], order[j]! + 1, `its partner follows: ${order}`);
+    }
+  }
+  assert.ok(new Set(orders.map(String)).size > 1, "the groups' order is shuffled");
+  assert.ok(
+    [1, 2, 3, 4].some((seed) => packedOrder(1, seed).some((e, j, o) => j % 2 === 0 && o[j + 1] !== e + 1)),
+    "ungrouped packing splits pairs",
+  );
+  assert.throws(() => packedChatBatches(examples, 1, 12, 0, new Rng(0), { groupSize: 4 }), /must divide/);
+});

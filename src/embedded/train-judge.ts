@@ -6,7 +6,7 @@
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
 //                                [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
-//                                [--policy DIR] [--isolate-examples]
+//                                [--policy DIR] [--isolate-examples] [--paired-batches]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -76,6 +76,8 @@ export interface JudgeRecipe {
    * as the judge does at inference, instead of attending to the examples packed before it in its row.
    */
   isolateExamples: boolean;
+  /** Keep each pair and its swap next to each other, so that both orders land in the same batch. */
+  pairedBatches: boolean;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -94,6 +96,7 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   policySamples: 2,
   depth: 1,
   isolateExamples: false,
+  pairedBatches: false,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -150,6 +153,7 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     backend,
     packedChatBatches(examples, r.batch, r.seq, tokenizer.padTokenId ?? 0, rng.fork(), {
       isolate: r.isolateExamples,
+      groupSize: r.pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
     }),
     {
       name: "judge-sft",
@@ -210,6 +214,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       "policy-samples": { type: "string" },
       depth: { type: "string" },
       "isolate-examples": { type: "boolean" },
+      "paired-batches": { type: "boolean" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -226,6 +231,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
     depth: values.depth ? Number(values.depth) : d.depth,
     isolateExamples: values["isolate-examples"] ?? d.isolateExamples,
+    pairedBatches: values["paired-batches"] ?? d.pairedBatches,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);

@@ -139,7 +139,9 @@ export function encodeChatExample(
  * in a fresh seeded order each epoch. Targets are the next token at reply positions only; batches carry
  * loss weights when any example has `replyWeights`. With `isolate`, every example sees only itself, as
  * it would alone at inference: RoPE positions restart at 0 and the earlier examples of its row are an
- * attention hole. Without it an example attends to the ones packed before it.
+ * attention hole. Without it an example attends to the ones packed before it. With `groupSize` k,
+ * each run of k consecutive examples is shuffled as one unit and packed back to back (a judge pair and
+ * its swap land in the same batch); a group with an example too long for a row is left out whole.
  */
 export function packedChatBatches(
   examples: readonly ChatExample[],
@@ -147,23 +149,32 @@ export function packedChatBatches(
   T: number,
   padId: number,
   rng: Rng,
-  opts: { isolate?: boolean } = {},
+  opts: { isolate?: boolean; groupSize?: number } = {},
 ): () => Batch {
-  const usable = examples.filter((e) => e.prompt.length + e.reply.length <= T);
-  if (usable.length === 0) throw new Error(`no chat example fits in ${T} tokens`);
-  let order: number[] = [];
+  const k = opts.groupSize ?? 1;
+  if (!(Number.isInteger(k) && k >= 1 && examples.length % k === 0)) {
+    throw new Error(`packedChatBatches: groupSize ${k} must divide the ${examples.length} examples`);
+  }
+  const fits = (e: ChatExample) => e.prompt.length + e.reply.length <= T;
+  const groups: ChatExample[][] = [];
+  for (let i = 0; i < examples.length; i += k) {
+    const group = examples.slice(i, i + k);
+    if (group.every(fits)) groups.push(group);
+  }
+  if (groups.length === 0) throw new Error(`no chat example fits in ${T} tokens`);
+  let order: ChatExample[] = [];
   let at = 0;
   const nextExample = (): ChatExample => {
     if (at >= order.length) {
-      order = rng.shuffle(usable.map((_, i) => i));
+      order = rng.shuffle(groups.map((_, i) => i)).flatMap((g) => groups[g]!);
       at = 0;
     }
-    return usable[order[at++]!]!;
+    return order[at++]!;
   };
   let pending: ChatExample | null = null;
   const tokens = new Int32Array(B * T);
   const targets = new Int32Array(B * T);
-  const weights = usable.some((e) => e.replyWeights) ? new Float32Array(B * T) : undefined;
+  const weights = examples.some((e) => e.replyWeights) ? new Float32Array(B * T) : undefined;
   const layout = opts.isolate
     ? { positions: new Int32Array(B * T), holes: new Int32Array(2 * B * T) }
     : undefined;
