@@ -6,6 +6,9 @@
 //      share of copy examples kept in the mix. Two options, off by default (neither made qa learnable,
 //      docs/results.md eleventh round): a share of the SFT steps on the WordNet gloss lines as plain
 //      text (--sft-gloss-share), and option look-up examples in the qa format (--sft-lookup-examples).
+//   Also off by default: a look-up phase between 2 and 3 (--lookup-steps), a curriculum of option
+//   look-ups from two options to the qa shape, and a loss weight on their letter token
+//   (--lookup-letter-weight).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
@@ -15,7 +18,7 @@
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
 //                               [--sft-copy-share F] [--sft-gloss-share F] [--sft-lookup-examples N]
-//                               [--init DIR]
+//                               [--lookup-steps N] [--lookup-letter-weight W] [--init DIR]
 // --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
