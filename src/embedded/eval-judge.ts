@@ -119,7 +119,7 @@ export async function evaluateJudge(
     parseVerdict(
       await backend.complete(judgeMessages(p), {
         temperature: 0,
-        maxTokens: 48,
+        maxTokens: 96,
         signal: new AbortController().signal,
       }),
     );
