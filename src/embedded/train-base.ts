@@ -17,7 +17,7 @@
 //
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
-//                               [--sft-copy-share F] [--sft-gloss-share F] [--sft-lookup-examples N]
+//                               [--sft-copy-share F] [--sft-gloss-share F] [--sft-fact-lines] [--sft-lookup-examples N]
 //                               [--lookup-steps N] [--lookup-letter-weight W] [--init DIR]
 // --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
 import { mkdirSync } from "node:fs";
@@ -33,7 +33,7 @@ import { LlamaModel } from "../models/llama.js";
 import type { Tensor } from "../models/safetensors.js";
 import { generate } from "../models/sampler.js";
 import { loadTokenizer, type TextTokenizer } from "../models/tokenizer.js";
-import { LETTERS } from "../tasks/qa/generate.js";
+import { LETTERS, qaFactLines } from "../tasks/qa/generate.js";
 import { promptText, SPLITS, TASK_NAMES } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
 import { formatDuration } from "../util/progress.js";
@@ -109,6 +109,11 @@ export interface BaseRecipe {
   /** Share of the SFT stage's steps that are next-token batches of the WordNet gloss lines. */
   sftGlossShare: number;
   /**
+   * Those steps read the qa task's WordNet facts (qa/generate.ts qaFactLines: lemmas, definitions
+   * both ways, hypernyms of the familiar synsets) instead of the gloss lines.
+   */
+  sftFactLines: boolean;
+  /**
    * Steps of a look-up phase between pretraining and SFT (0 = none): option look-ups alone, from two
    * single-word options to the qa task's shape (LOOKUP_CURRICULUM), with a quarter of the steps on
    * the pretraining stream so that it is not forgotten.
@@ -135,6 +140,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   pretrainCopyShare: 0.5,
   sftCopyShare: 0.25,
   sftGlossShare: 0,
+  sftFactLines: false,
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
@@ -349,14 +355,15 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   // make qa learnable (eleventh round).
   let batches = sftBatches;
   if (r.sftGlossShare > 0) {
-    const glossStream = encodeStream(tokenizer, rng.shuffle([...copyGlosses]), id("<|eos|>"));
+    const lines = r.sftFactLines ? qaFactLines() : copyGlosses;
+    const glossStream = encodeStream(tokenizer, rng.shuffle([...lines]), id("<|eos|>"));
     batches = interleavedBatches(
       sftBatches,
       streamBatches(glossStream, r.batch, r.seq, rng.fork()),
       r.sftGlossShare,
     );
     log(
-      `sft: ${(100 * r.sftGlossShare).toFixed(0)}% of the steps on the gloss lines (${glossStream.length} tokens)`,
+      `sft: ${(100 * r.sftGlossShare).toFixed(0)}% of the steps on the ${r.sftFactLines ? "qa fact" : "gloss"} lines (${glossStream.length} tokens)`,
     );
   }
   phases.push(
@@ -423,6 +430,7 @@ function parseRecipe(argv: string[]): BaseRecipe {
       "pretrain-copy-share": { type: "string" },
       "sft-copy-share": { type: "string" },
       "sft-gloss-share": { type: "string" },
+      "sft-fact-lines": { type: "boolean" },
       "sft-lookup-examples": { type: "string" },
       "lookup-steps": { type: "string" },
       "lookup-letter-weight": { type: "string" },
@@ -444,6 +452,7 @@ function parseRecipe(argv: string[]): BaseRecipe {
     pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
     sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
+    sftFactLines: values["sft-fact-lines"] ?? d.sftFactLines,
     sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
     lookupSteps: num(values["lookup-steps"], d.lookupSteps),
     lookupLetterWeight: num(values["lookup-letter-weight"], d.lookupLetterWeight),

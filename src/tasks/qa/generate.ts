@@ -206,6 +206,28 @@ function article(word: string): string {
   return /^[aeiou]/.test(word) ? "An" : "A";
 }
 
+/**
+ * The WordNet facts the qa questions are drawn from, as plain text lines, for every synset with a
+ * familiar word: its plain lemmas with the definition (`dog, domestic dog: a member of ...`), the
+ * definition back to the lemmas (`a member of ... = dog, domestic dog`: answering "which word means"
+ * needs this direction), and for a noun its first hypernym (`A dog is a kind of canine.`). A
+ * closed-book knowledge source for a model to pretrain on (train-base --sft-fact-lines): no question,
+ * option list or answer letter is in it.
+ */
+export function qaFactLines(wn: WordNet = loadWordNet()): string[] {
+  const lines: string[] = [];
+  for (const s of wn.synsets.values()) {
+    const word = familiarWord(s);
+    if (!word) continue;
+    const lemmas = [word, ...s.words.filter((w) => w !== word && isPlainWord(w))].join(", ");
+    lines.push(`${lemmas}: ${s.definition}`, `${s.definition} = ${lemmas}`);
+    const parent = s.pos === "n" && s.hypernyms[0] ? wn.synsets.get(s.hypernyms[0]) : undefined;
+    const parentWord = parent && familiarWord(parent);
+    if (parentWord && parentWord !== word) lines.push(`${article(word)} ${word} is a kind of ${parentWord}.`);
+  }
+  return lines;
+}
+
 export const qaTask: TaskGenerator = {
   name: "qa",
   ability: "qa",
