@@ -12,7 +12,6 @@ import {
 import {
   BigramModel,
   grammarProxy,
-  keywordAnalysis,
   lengthScore,
   noCopyScore,
   repetitionScore,
@@ -20,10 +19,8 @@ import {
   scoreAnswer,
   verdictReply,
 } from "../src/embedded/judge-rubric.js";
-import { decisionTokenIndex } from "../src/embedded/train-judge.js";
 import { Rng } from "../src/engine/rng.js";
-import { loadTokenizer } from "../src/models/tokenizer.js";
-import { keywordCoverage, keywordsUsed } from "../src/rewards/keywords.js";
+import { keywordCoverage } from "../src/rewards/keywords.js";
 import type { Row } from "../src/tasks/schema.js";
 import { continueStart } from "../src/tasks/writing/generate.js";
 
@@ -97,42 +94,6 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
     const s = swapped(p);
     assert.equal(s.verdict, p.verdict === "C" ? "C" : p.verdict === "A" ? "B" : "A");
     assert.match(targetReply(p), new RegExp(`\\[\\[${p.verdict}\\]\\]$`));
-  }
-});
-
-test("with --list-keywords the reply lists each answer's required words, then the verdict", () => {
-  assert.deepEqual(keywordsUsed("The stores sold clouds.", ["cloud", "surplus", "store"]), [
-    "cloud",
-    "store",
-  ]);
-  assert.equal(
-    keywordAnalysis(["cloud", "store"], "Clouds over the store.", "Nothing here."),
-    "A uses: cloud, store. B uses: none.",
-  );
-  assert.equal(keywordAnalysis([], "a", "b"), "", "no line when the prompt requires no words");
-  const others = ["The store sold off the surplus merchandise."];
-  for (const p of pairsFor(row, others, lm, new Rng(5), 8)) {
-    const reply = targetReply(p, true);
-    const [line, verdict] = reply.split("\n");
-    assert.equal(line, keywordAnalysis(["cloud"], p.a.text, p.b.text));
-    assert.equal(verdict, targetReply(p), "the verdict line is the plain reply");
-    const s = swapped(p);
-    assert.equal(targetReply(s, true).split("\n")[0], keywordAnalysis(["cloud"], p.b.text, p.a.text));
-  }
-});
-
-test("the decision weight lands on the verdict's first token, after the keyword line", () => {
-  const tokenizer = loadTokenizer("models/omni-tiny");
-  const plain = "A uses the required words; B misses required words. [[A]]";
-  assert.equal(decisionTokenIndex(tokenizer, plain), 0);
-  for (const reply of [
-    `A uses: cloud. B uses: none.\n${plain}`,
-    "A uses: none. B uses: none.\nBoth ... [[C]]",
-  ]) {
-    const at = decisionTokenIndex(tokenizer, reply);
-    const ids = tokenizer.encode(reply, { addSpecialTokens: false });
-    assert.equal(tokenizer.decode(ids.slice(0, at)), reply.slice(0, reply.indexOf("\n") + 1));
-    assert.match(tokenizer.decode(ids.slice(at, at + 1)), /^(A|Bo)/, "the verdict starts here");
   }
 });
 

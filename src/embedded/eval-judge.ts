@@ -119,7 +119,7 @@ export async function evaluateJudge(
     parseVerdict(
       await backend.complete(judgeMessages(p), {
         temperature: 0,
-        maxTokens: 96,
+        maxTokens: 48,
         signal: new AbortController().signal,
       }),
     );

@@ -13,7 +13,6 @@ import { promptText, type Row } from "../tasks/schema.js";
 import { continueStart } from "../tasks/writing/generate.js";
 import {
   BigramModel,
-  keywordAnalysis,
   type RubricContext,
   type RubricScore,
   rubricVerdict,
@@ -41,8 +40,6 @@ export interface Candidate {
 
 export interface JudgePair {
   question: string;
-  /** The prompt's required words (ground_truth.keywords). */
-  keywords: readonly string[];
   a: Candidate;
   b: Candidate;
   scoreA: RubricScore;
@@ -137,7 +134,7 @@ export function pairsFor(
     const withRef = options.filter(([i]) => i === 0);
     const [i, j] = n % 2 === 0 && withRef.length > 0 ? rng.pick(withRef) : rng.pick(options);
     const [x, y] = rng.next() < 0.5 ? [i, j] : [j, i];
-    out.push(labelledPair(question, ctx.keywords, cands[x]!, scores[x]!, cands[y]!, scores[y]!));
+    out.push(labelledPair(question, cands[x]!, scores[x]!, cands[y]!, scores[y]!));
   }
   return out;
 }
@@ -153,14 +150,13 @@ export function policyPairs(row: Row, answers: readonly string[], lm: BigramMode
   return answers.map((text) => {
     const own = { cand: { kind: "policy", text }, score: scoreAnswer(text, ctx) };
     const [x, y] = rng.next() < 0.5 ? [own, ref] : [ref, own];
-    return labelledPair(question, ctx.keywords, x.cand, x.score, y.cand, y.score);
+    return labelledPair(question, x.cand, x.score, y.cand, y.score);
   });
 }
 
 /** A pair with the rubric's verdict and gap band. */
 function labelledPair(
   question: string,
-  keywords: readonly string[],
   a: Candidate,
   scoreA: RubricScore,
   b: Candidate,
@@ -168,7 +164,6 @@ function labelledPair(
 ): JudgePair {
   return {
     question,
-    keywords,
     a,
     b,
     scoreA,
@@ -188,14 +183,8 @@ export function judgeMessages(p: { question: string; a: Candidate; b: Candidate 
   return pairwiseMessages(p.question, p.a.text, p.b.text, EMBEDDED_JUDGE_SYSTEM_PROMPT);
 }
 
-/**
- * The judge's target reply: the verdict's reason and the verdict. With `listKeywords`, a first line
- * lists the required words each answer uses (keywordAnalysis) and the verdict follows on the next.
- */
-export function targetReply(p: JudgePair, listKeywords = false): string {
-  const verdict = verdictReply(p.scoreA, p.scoreB);
-  const analysis = listKeywords ? keywordAnalysis(p.keywords, p.a.text, p.b.text) : "";
-  return analysis ? `${analysis}\n${verdict}` : verdict;
+export function targetReply(p: JudgePair): string {
+  return verdictReply(p.scoreA, p.scoreB);
 }
 
 /** The human reference corpus of the fluency check: writing references of the given rows. */

@@ -20,7 +20,7 @@
 // An empty answer scores 0. Two answers whose scores differ by less than TIE_MARGIN are a tie ([[C]]);
 // otherwise the higher one wins.
 import type { Verdict } from "../rewards/judge/pairwise-prompt.js";
-import { keywordCoverage, keywordsUsed, words } from "../rewards/keywords.js";
+import { keywordCoverage, words } from "../rewards/keywords.js";
 
 export const TIE_MARGIN = 0.05;
 
@@ -194,15 +194,4 @@ export function verdictReply(a: RubricScore, b: RubricScore): string {
   const other = v === "A" ? "B" : "A";
   if (lose.total === 0) return `${v} answers the question; ${other} is empty. [[${v}]]`;
   return `${v} ${REASONS[best][0]}; ${other} ${REASONS[best][1]}. [[${v}]]`;
-}
-
-/**
- * An optional first line of the judge's reply (train-judge --list-keywords): the required words each
- * answer uses, e.g. `A uses: sun, river. B uses: none.`, so that the verdict after it is conditioned on
- * an explicit in-context match rather than on one guessed token. Empty when the prompt has none.
- */
-export function keywordAnalysis(keywords: readonly string[], a: string, b: string): string {
-  if (keywords.length === 0) return "";
-  const list = (answer: string) => keywordsUsed(answer, keywords).join(", ") || "none";
-  return `A uses: ${list(a)}. B uses: ${list(b)}.`;
 }

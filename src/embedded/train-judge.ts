@@ -6,7 +6,7 @@
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
 //                                [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
-//                                [--policy DIR] [--isolate-examples] [--paired-batches] [--list-keywords]
+//                                [--policy DIR] [--isolate-examples] [--paired-batches]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -16,7 +16,6 @@ import { LocalChatModel } from "../models/chat-model.js";
 import { deepenModel } from "../models/deepen.js";
 import { writeHfModelDir } from "../models/hf-model.js";
 import { loadPretrained } from "../models/pretrained.js";
-import type { TextTokenizer } from "../models/tokenizer.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
 import { SPLITS } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
@@ -79,11 +78,6 @@ export interface JudgeRecipe {
   isolateExamples: boolean;
   /** Keep each pair and its swap next to each other, so that both orders land in the same batch. */
   pairedBatches: boolean;
-  /**
-   * Start the reply with the required words each answer uses (judge-rubric.ts keywordAnalysis), then
-   * the verdict on the next line; the decision weight moves to the verdict's first token.
-   */
-  listKeywords: boolean;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -103,7 +97,6 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   depth: 1,
   isolateExamples: false,
   pairedBatches: false,
-  listKeywords: false,
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
@@ -147,15 +140,13 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
 
   const examples = pairs.flatMap((p) =>
     [p, swapped(p)].map((q) => {
-      const reply = targetReply(q, r.listKeywords);
-      const example = encodeChatExample(tokenizer, judgeMessages(q), reply);
-      const at = decisionTokenIndex(tokenizer, reply);
-      example.replyWeights = example.reply.map((_, i) => (i === at ? r.decisionWeight : 1));
+      const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q));
+      example.replyWeights = example.reply.map((_, i) => (i === 0 ? r.decisionWeight : 1));
       return example;
     }),
   );
   log(
-    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!, r.listKeywords))}`,
+    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!))}`,
   );
   const phase = trainPhase(
     model,
@@ -202,21 +193,6 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   });
 }
 
-/**
- * Index in the reply's tokens of the verdict's first token ("A ...", "B ...", "Both ..."): 0, or the
- * first token after the keyword line. The line ends in a newline, which the byte-level pre-tokenizer
- * keeps apart from the next word, so the line's tokens are a prefix of the reply's.
- */
-export function decisionTokenIndex(tokenizer: TextTokenizer, reply: string): number {
-  const nl = reply.indexOf("\n");
-  if (nl < 0) return 0;
-  const line = tokenizer.encode(reply.slice(0, nl + 1), { addSpecialTokens: false });
-  const all = tokenizer.encode(reply, { addSpecialTokens: false });
-  if (!line.every((t, i) => all[i] === t))
-    throw new Error(`reply ${JSON.stringify(reply)}: line tokens differ`);
-  return line.length;
-}
-
 /** The policy to sample: the already loaded base itself, or another model directory. */
 function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadPretrained>): LocalChatModel {
   return dir === baseDir
@@ -239,7 +215,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       depth: { type: "string" },
       "isolate-examples": { type: "boolean" },
       "paired-batches": { type: "boolean" },
-      "list-keywords": { type: "boolean" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -257,7 +232,6 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     depth: values.depth ? Number(values.depth) : d.depth,
     isolateExamples: values["isolate-examples"] ?? d.isolateExamples,
     pairedBatches: values["paired-batches"] ?? d.pairedBatches,
-    listKeywords: values["list-keywords"] ?? d.listKeywords,
   };
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);

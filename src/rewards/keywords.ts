@@ -44,21 +44,6 @@ function stem(word: string): string {
   return cut.length >= 3 ? cut : w;
 }
 
-/** The `keywords` that `answer` uses, in their order. */
-export function keywordsUsed(
-  answer: string,
-  keywords: readonly string[],
-  match: KeywordsRewardConfig["match"] = "stem",
-): string[] {
-  const ws = words(answer);
-  const uses = (part: string) =>
-    match === "exact" ? ws.includes(part) : ws.some((w) => w.startsWith(stem(part)));
-  return keywords.filter((k) => {
-    const parts = words(k);
-    return parts.length > 0 && parts.every(uses);
-  });
-}
-
 /** Share of `keywords` that `answer` uses (1 when there are none). */
 export function keywordCoverage(
   answer: string,
@@ -66,7 +51,15 @@ export function keywordCoverage(
   match: KeywordsRewardConfig["match"] = "stem",
 ): number {
   if (keywords.length === 0) return 1;
-  return keywordsUsed(answer, keywords, match).length / keywords.length;
+  const ws = words(answer);
+  const uses = (part: string) =>
+    match === "exact" ? ws.includes(part) : ws.some((w) => w.startsWith(stem(part)));
+  let hit = 0;
+  for (const k of keywords) {
+    const parts = words(k);
+    if (parts.length > 0 && parts.every(uses)) hit++;
+  }
+  return hit / keywords.length;
 }
 
 function keywordsOf(sample: RewardSample, cfg: KeywordsRewardConfig): string[] {
