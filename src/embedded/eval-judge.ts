@@ -15,8 +15,9 @@
 //
 // `--prompts sft` builds the same measures from the writing sft split, the judge's own training prompts
 // (new candidate draws), instead of the test split: a fit check. It prints only (or writes --out), so
-// it never replaces the model's held-out judge_eval.json.
-import { join } from "node:path";
+// it never replaces the model's held-out judge_eval.json. Nor does a run with another --policy than
+// the shipped models/omni-tiny: the recorded figures are those of the policy the judge serves.
+import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { Rng } from "../engine/rng.js";
@@ -299,6 +300,9 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
   return lines.join("\n");
 }
 
+/** The policy whose answers the recorded judge_eval.json measures: the one the writing reward judges. */
+const DEFAULT_POLICY = "models/omni-tiny";
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const { values } = parseArgs({
     options: {
@@ -308,7 +312,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       datasets: { type: "string", default: "datasets" },
       pairs: { type: "string" },
       "canary-prompts": { type: "string" },
-      policy: { type: "string", default: "models/omni-tiny" },
+      policy: { type: "string", default: DEFAULT_POLICY },
       "policy-prompts": { type: "string" },
       prompts: { type: "string", default: "test" },
       out: { type: "string" },
@@ -335,7 +339,8 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   const writing = fitCheck ? { train: rows.writing.train, test: rows.writing.sft } : rows.writing;
   const result = await evaluateJudge(backend, writing, opts, policy);
   console.log(formatJudgeEval(result, fitCheck ? "sft" : "test"));
-  const out = values.out ?? (values.model && !fitCheck ? join(values.model, "judge_eval.json") : undefined);
+  const recordsModel = values.model && !fitCheck && resolve(values.policy!) === resolve(DEFAULT_POLICY);
+  const out = values.out ?? (recordsModel ? join(values.model!, "judge_eval.json") : undefined);
   const via = values["base-url"] ?? "in-process";
   if (out)
     writeJsonAtomic(out, {

@@ -415,7 +415,7 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   });
 }
 
-function parseRecipe(argv: string[]): BaseRecipe {
+export function parseRecipe(argv: string[]): BaseRecipe {
   const { values } = parseArgs({
     args: argv,
     options: {

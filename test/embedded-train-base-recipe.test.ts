@@ -1,0 +1,47 @@
+// The train-base defaults are the recipe of the committed models/omni-tiny, so that `npm run
+// model:train-base` rebuilds what is shipped.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { type BaseRecipe, DEFAULT_BASE_RECIPE, parseRecipe } from "../src/embedded/train-base.js";
+
+/** Options added after a run was logged, at the values that leave the recipe as it was. */
+const OFF: Partial<BaseRecipe> = {
+  sftGlossShare: 0,
+  sftFactLines: false,
+  sftLookupExamples: 0,
+  lookupSteps: 0,
+  lookupLetterWeight: 1,
+};
+
+test("the default recipe is the one models/omni-tiny was trained with", () => {
+  const log = JSON.parse(readFileSync("models/omni-tiny/training_log.json", "utf8")) as {
+    recipe: Record<string, unknown>;
+  };
+  const defaults = DEFAULT_BASE_RECIPE as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(log.recipe)) {
+    if (key !== "out") assert.deepEqual(defaults[key], value, `recipe.${key}`);
+  }
+  for (const [key, off] of Object.entries(OFF)) {
+    if (!(key in log.recipe))
+      assert.equal(defaults[key], off, `${key}: not in the logged recipe, so it must be off`);
+  }
+  assert.deepEqual(parseRecipe([]), DEFAULT_BASE_RECIPE);
+});
+
+test("command-line options override the defaults", () => {
+  const r = parseRecipe([
+    "--sft-fact-lines",
+    "--sft-gloss-share",
+    "0.5",
+    "--lookup-steps",
+    "4500",
+    "--out",
+    "/tmp/x",
+  ]);
+  assert.equal(r.sftFactLines, true);
+  assert.equal(r.sftGlossShare, 0.5);
+  assert.equal(r.lookupSteps, 4500);
+  assert.equal(r.out, "/tmp/x");
+  assert.equal(r.sftSteps, DEFAULT_BASE_RECIPE.sftSteps);
+});
