@@ -31,17 +31,18 @@ test("the default recipe is the one models/omni-tiny was trained with", () => {
 
 test("command-line options override the defaults", () => {
   const r = parseRecipe([
-    "--sft-fact-lines",
+    "--no-sft-fact-lines",
     "--sft-gloss-share",
-    "0.5",
+    "0.25",
     "--lookup-steps",
     "4500",
     "--out",
     "/tmp/x",
   ]);
-  assert.equal(r.sftFactLines, true);
-  assert.equal(r.sftGlossShare, 0.5);
+  assert.equal(r.sftFactLines, false);
+  assert.equal(r.sftGlossShare, 0.25);
   assert.equal(r.lookupSteps, 4500);
   assert.equal(r.out, "/tmp/x");
   assert.equal(r.sftSteps, DEFAULT_BASE_RECIPE.sftSteps);
+  assert.equal(parseRecipe(["--sft-fact-lines"]).sftFactLines, true);
 });

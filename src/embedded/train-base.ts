@@ -3,12 +3,14 @@
 //   2. a Llama-style decoder, pretrained on domain prompts + WordNet glosses (see corpus.ts for what
 //      each stage may see), half of the stream's documents copy examples (copy-task.ts);
 //   3. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only, with a
-//      share of copy examples kept in the mix. Two options, off by default (neither made qa learnable,
-//      docs/results.md eleventh round): a share of the SFT steps on the WordNet gloss lines as plain
-//      text (--sft-gloss-share), and option look-up examples in the qa format (--sft-lookup-examples).
-//   Also off by default: a look-up phase between 2 and 3 (--lookup-steps), a curriculum of option
-//   look-ups from two options to the qa shape, and a loss weight on their letter token
-//   (--lookup-letter-weight).
+//      share of copy examples kept in the mix. Half of the SFT steps are plain next-token batches of
+//      the qa task's WordNet facts (--sft-gloss-share 0.5; --no-sft-fact-lines reads the raw gloss
+//      lines instead). Doubling SFT this way put writing in the start band and raised math and code
+//      (docs/results.md fourteenth round).
+//   Off by default (they cost math, docs/results.md thirteenth and fourteenth rounds): option look-up
+//   examples in the qa format (--sft-lookup-examples), a look-up phase between 2 and 3
+//   (--lookup-steps), a curriculum of option look-ups from two options to the qa shape, and a loss
+//   weight on their letter token (--lookup-letter-weight).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
@@ -17,7 +19,7 @@
 //
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
-//                               [--sft-copy-share F] [--sft-gloss-share F] [--sft-fact-lines] [--sft-lookup-examples N]
+//                               [--sft-copy-share F] [--sft-gloss-share F] [--no-sft-fact-lines] [--sft-lookup-examples N]
 //                               [--lookup-steps N] [--lookup-letter-weight W] [--init DIR]
 // --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
 import { mkdirSync } from "node:fs";
@@ -131,7 +133,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   datasets: "datasets",
   seed: 0,
   pretrainSteps: 2500,
-  sftSteps: 4000,
+  sftSteps: 8000,
   sftExtraRows: 20000,
   batch: 8,
   seq: 256,
@@ -139,8 +141,8 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftLr: 1e-3,
   pretrainCopyShare: 0.5,
   sftCopyShare: 0.25,
-  sftGlossShare: 0,
-  sftFactLines: false,
+  sftGlossShare: 0.5,
+  sftFactLines: true,
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
@@ -431,6 +433,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
       "sft-copy-share": { type: "string" },
       "sft-gloss-share": { type: "string" },
       "sft-fact-lines": { type: "boolean" },
+      "no-sft-fact-lines": { type: "boolean" },
       "sft-lookup-examples": { type: "string" },
       "lookup-steps": { type: "string" },
       "lookup-letter-weight": { type: "string" },
@@ -452,7 +455,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
     sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
-    sftFactLines: values["sft-fact-lines"] ?? d.sftFactLines,
+    sftFactLines: values["no-sft-fact-lines"] ? false : (values["sft-fact-lines"] ?? d.sftFactLines),
     sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
     lookupSteps: num(values["lookup-steps"], d.lookupSteps),
     lookupLetterWeight: num(values["lookup-letter-weight"], d.lookupLetterWeight),
