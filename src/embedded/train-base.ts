@@ -108,7 +108,7 @@ export interface BaseRecipe {
   sftCopyShare: number;
   /** Option look-up examples in the SFT mix (copy-task.ts lookupExamples). */
   sftLookupExamples: number;
-  /** Share of the SFT stage's steps that are next-token batches of the WordNet gloss lines. */
+  /** Share of the SFT stage's steps that are plain next-token batches (of the lines sftFactLines picks). */
   sftGlossShare: number;
   /**
    * Those steps read the qa task's WordNet facts (qa/generate.ts qaFactLines: lemmas, definitions
