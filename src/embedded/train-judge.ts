@@ -5,7 +5,7 @@
 // both orders. Then measured on held-out pairs from the test split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
-//                                [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
+//                                [--lr LR] [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
 //                                [--policy DIR] [--isolate-examples] [--paired-batches]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -209,6 +209,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       datasets: { type: "string" },
       seed: { type: "string" },
       steps: { type: "string" },
+      lr: { type: "string" },
       "extra-prompts": { type: "string" },
       "decision-weight": { type: "string" },
       "policy-samples": { type: "string" },
@@ -226,6 +227,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     datasets: values.datasets ?? d.datasets,
     seed: values.seed ? Number(values.seed) : d.seed,
     steps: values.steps ? Number(values.steps) : d.steps,
+    lr: values.lr ? Number(values.lr) : d.lr,
     extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
     decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
     policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
