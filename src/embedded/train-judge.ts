@@ -2,10 +2,13 @@
 // writing domain. Prompts: the writing sft split plus extra writing prompts disjoint from every split.
 // Pairs: edited references at several quality gaps (judge-pairs.ts) and the base policy's own answers
 // against the reference (policy-answers.ts), labelled by the rubric (judge-rubric.ts), each shown in
-// both orders. Then measured on held-out pairs from the test split (eval-judge.ts).
+// both orders. Training runs in rounds: the first from the base, each later one from the previous
+// round's weights on pairs drawn anew with the next seed. Then measured on held-out pairs from the test
+// split (eval-judge.ts).
 //
 //   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
-//                                [--lr LR] [--extra-prompts N] [--decision-weight W] [--policy-samples K] [--depth D]
+//                                [--lr LR] [--continuations STEPS:LR,...|none] [--extra-prompts N]
+//                                [--decision-weight W] [--policy-samples K] [--depth D]
 //                                [--policy DIR] [--isolate-examples] [--paired-batches]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -34,7 +37,7 @@ import {
 } from "./judge-pairs.js";
 import { policyAnswers } from "./policy-answers.js";
 import { modelTensors } from "./train-base.js";
-import { encodeChatExample, packedChatBatches, trainPhase } from "./train-loop.js";
+import { encodeChatExample, type PhaseLog, packedChatBatches, trainPhase } from "./train-loop.js";
 
 export interface JudgeRecipe {
   /** The model the judge is fine-tuned from. */
@@ -78,6 +81,18 @@ export interface JudgeRecipe {
   isolateExamples: boolean;
   /** Keep each pair and its swap next to each other, so that both orders land in the same batch. */
   pairedBatches: boolean;
+  /**
+   * Rounds after the first (`steps` at `lr`): each continues from the previous round's saved weights
+   * with a fresh optimizer, on pairs drawn anew with the next seed (seed + 1, seed + 2, ...): other
+   * extra prompts, other candidate edits, other policy samples. More data, not more passes over it.
+   */
+  continuations: JudgeContinuation[];
+}
+
+export interface JudgeContinuation {
+  steps: number;
+  /** Peak lr; the cosine ends at a tenth of it. */
+  lr: number;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -97,27 +112,83 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   depth: 1,
   isolateExamples: false,
   pairedBatches: false,
+  continuations: [{ steps: 7000, lr: 3e-4 }],
 };
 
 export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
   const t0 = performance.now();
   const rows = await loadDomainRows(r.datasets);
   const lm = fluencyModel(rows.writing.train);
-  const rng = new Rng(r.seed);
-  const taken = SPLITS.flatMap((s) => rows.writing[s]);
-  const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, r.seed, taken)];
-  const others = prompts.map((row) => writingInfo(row).reference);
   const backend = loadBackend();
-  const base = loadPretrained(r.base, { backend });
-  const { tokenizer } = base;
   const policyDir = r.policy ?? r.base;
-  // the policy's own answers (the base's: sampled before training changes its weights)
+  const rounds = [{ steps: r.steps, lr: r.lr }, ...r.continuations];
+  const phases: RoundLog[] = [];
+  for (let k = 0; k < rounds.length; k++) {
+    // each round after the first starts from the previous one as saved (bf16), with a fresh optimizer
+    const from = k === 0 ? r.base : r.out;
+    if (rounds.length > 1) log(`judge round ${k + 1} of ${rounds.length}: from ${from}, seed ${r.seed + k}`);
+    phases.push(await trainRound(r, k, rounds[k]!, from, policyDir, rows, lm, backend, log));
+  }
+  const trainSeconds = (performance.now() - t0) / 1000;
+  log(`saved ${r.out}/ after ${formatDuration(trainSeconds)}`);
+
+  // measure the saved model (bf16 weights, as shipped), in-process
+  const judge = new LocalChatBackend(LocalChatModel.load(r.out));
+  const policy = LocalChatModel.load(policyDir, { maxBatchRows: 64 });
+  const result = await evaluateJudge(judge, rows.writing, DEFAULT_JUDGE_EVAL, policy);
+  log(formatJudgeEval(result));
+  writeJsonAtomic(join(r.out, "judge_eval.json"), {
+    ...DEFAULT_JUDGE_EVAL,
+    via: "in-process",
+    policyModel: policyDir,
+    ...result,
+  });
+  writeJsonAtomic(join(r.out, "training_log.json"), {
+    recipe: r,
+    train_wall_seconds: trainSeconds,
+    phases,
+  });
+}
+
+/** One round's data and loss curve, as training_log.json records it. */
+interface RoundLog extends PhaseLog {
+  round: number;
+  seed: number;
+  from: string;
+  pairs: number;
+  bands: Record<string, number>;
+  verdicts: Record<string, number>;
+}
+
+/**
+ * One round: pairs drawn with the round's seed (new extra prompts, new candidate edits, new policy
+ * samples), fine-tuned from `from`, saved to the recipe's output directory in bf16.
+ */
+async function trainRound(
+  r: JudgeRecipe,
+  k: number,
+  round: { steps: number; lr: number },
+  from: string,
+  policyDir: string,
+  rows: Awaited<ReturnType<typeof loadDomainRows>>,
+  lm: ReturnType<typeof fluencyModel>,
+  backend: ReturnType<typeof loadBackend>,
+  log: (line: string) => void,
+): Promise<RoundLog> {
+  const seed = r.seed + k;
+  const rng = new Rng(seed);
+  const taken = SPLITS.flatMap((s) => rows.writing[s]);
+  const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, seed, taken)];
+  const others = prompts.map((row) => writingInfo(row).reference);
+  const start = loadPretrained(from, { backend });
+  const { tokenizer } = start;
+  // the policy's own answers (sampled before training changes any weights)
   const answers =
     r.policySamples > 0
-      ? await policyAnswers(policyModel(policyDir, r.base, base), prompts, {
+      ? await policyAnswers(policyModel(policyDir, from, start), prompts, {
           samples: r.policySamples,
           maxTokens: 64,
-          seed: r.seed,
+          seed,
         })
       : [];
   const pairs: JudgePair[] = [];
@@ -125,8 +196,8 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
     if (answers[i]) pairs.push(...policyPairs(row, answers[i]!, lm, rng));
   });
-  const model = r.depth > 1 ? deepenModel(base.model, r.depth) : base.model;
-  if (r.depth > 1)
+  const model = k === 0 && r.depth > 1 ? deepenModel(start.model, r.depth) : start.model;
+  if (k === 0 && r.depth > 1)
     log(`judge depth: ${model.config.num_hidden_layers} layers (the base's, each repeated ${r.depth}x)`);
   const bands: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
@@ -156,10 +227,10 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
       groupSize: r.pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
     }),
     {
-      name: "judge-sft",
-      steps: r.steps,
-      lr: r.lr,
-      minLr: r.lr / 10,
+      name: rounds(r) > 1 ? `judge-sft ${k + 1}/${rounds(r)}` : "judge-sft",
+      steps: round.steps,
+      lr: round.lr,
+      minLr: round.lr / 10,
       warmupSteps: 10,
       B: r.batch,
       T: r.seq,
@@ -169,29 +240,19 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     log,
   );
   writeHfModelDir(r.out, model.config, modelTensors(model), { dtype: "BF16", tokenizerDir: r.base });
-  const trainSeconds = (performance.now() - t0) / 1000;
-  log(`saved ${r.out}/ after ${formatDuration(trainSeconds)}`);
-
-  // measure the saved model (bf16 weights, as shipped), in-process
-  const judge = new LocalChatBackend(LocalChatModel.load(r.out));
-  const policy = LocalChatModel.load(policyDir, { maxBatchRows: 64 });
-  const result = await evaluateJudge(judge, rows.writing, DEFAULT_JUDGE_EVAL, policy);
-  log(formatJudgeEval(result));
-  writeJsonAtomic(join(r.out, "judge_eval.json"), {
-    ...DEFAULT_JUDGE_EVAL,
-    via: "in-process",
-    policyModel: policyDir,
-    ...result,
-  });
-  writeJsonAtomic(join(r.out, "training_log.json"), {
-    recipe: r,
+  return {
+    round: k + 1,
+    seed,
+    from,
     pairs: pairs.length,
     bands,
     verdicts,
-    train_wall_seconds: trainSeconds,
-    phases: [{ ...phase, losses: phase.losses.map((l) => Math.round(l * 1e4) / 1e4) }],
-  });
+    ...phase,
+    losses: phase.losses.map((l) => Math.round(l * 1e4) / 1e4),
+  };
 }
+
+const rounds = (r: JudgeRecipe) => 1 + r.continuations.length;
 
 /** The policy to sample: the already loaded base itself, or another model directory. */
 function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadPretrained>): LocalChatModel {
@@ -200,8 +261,23 @@ function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadP
     : LocalChatModel.load(dir, { maxBatchRows: 64 });
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+/** `--continuations 7000:3e-4,7000:3e-4` (steps:lr per round after the first), or `none`. */
+export function parseContinuations(text: string): JudgeContinuation[] {
+  if (text.trim() === "none") return [];
+  return text.split(",").map((part) => {
+    const [steps, lr] = part.split(":").map(Number);
+    if (!(Number.isInteger(steps) && steps! > 0 && Number.isFinite(lr) && lr! > 0))
+      throw new Error(
+        `--continuations: "${part}" is not STEPS:LR (e.g. 7000:3e-4), or the whole value "none"`,
+      );
+    return { steps: steps!, lr: lr! };
+  });
+}
+
+/** The recipe from command-line arguments: DEFAULT_JUDGE_RECIPE with the options given. */
+export function parseJudgeRecipe(args: string[]): JudgeRecipe {
   const { values } = parseArgs({
+    args,
     options: {
       base: { type: "string" },
       policy: { type: "string" },
@@ -210,6 +286,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       seed: { type: "string" },
       steps: { type: "string" },
       lr: { type: "string" },
+      continuations: { type: "string" },
       "extra-prompts": { type: "string" },
       "decision-weight": { type: "string" },
       "policy-samples": { type: "string" },
@@ -219,22 +296,33 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
-  const recipe: JudgeRecipe = {
+  const num = (name: string, v: string | undefined, fallback: number): number => {
+    if (v === undefined) return fallback;
+    const x = Number(v);
+    if (!Number.isFinite(x)) throw new Error(`--${name}: "${v}" is not a number`);
+    return x;
+  };
+  return {
     ...d,
     base: values.base ?? d.base,
     ...(values.policy ? { policy: values.policy } : {}),
     out: values.out ?? d.out,
     datasets: values.datasets ?? d.datasets,
-    seed: values.seed ? Number(values.seed) : d.seed,
-    steps: values.steps ? Number(values.steps) : d.steps,
-    lr: values.lr ? Number(values.lr) : d.lr,
-    extraPrompts: values["extra-prompts"] ? Number(values["extra-prompts"]) : d.extraPrompts,
-    decisionWeight: values["decision-weight"] ? Number(values["decision-weight"]) : d.decisionWeight,
-    policySamples: values["policy-samples"] ? Number(values["policy-samples"]) : d.policySamples,
-    depth: values.depth ? Number(values.depth) : d.depth,
+    seed: num("seed", values.seed, d.seed),
+    steps: num("steps", values.steps, d.steps),
+    lr: num("lr", values.lr, d.lr),
+    continuations: values.continuations ? parseContinuations(values.continuations) : d.continuations,
+    extraPrompts: num("extra-prompts", values["extra-prompts"], d.extraPrompts),
+    decisionWeight: num("decision-weight", values["decision-weight"], d.decisionWeight),
+    policySamples: num("policy-samples", values["policy-samples"], d.policySamples),
+    depth: num("depth", values.depth, d.depth),
     isolateExamples: values["isolate-examples"] ?? d.isolateExamples,
     pairedBatches: values["paired-batches"] ?? d.pairedBatches,
   };
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const recipe = parseJudgeRecipe(process.argv.slice(2));
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);
 }

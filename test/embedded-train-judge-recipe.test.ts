@@ -1,0 +1,56 @@
+// The train-judge defaults are the recipe of the committed models/omni-tiny-judge, so that `npm run
+// model:train-judge` rebuilds what is shipped.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { DEFAULT_JUDGE_RECIPE, parseContinuations, parseJudgeRecipe } from "../src/embedded/train-judge.js";
+
+test("the default recipe is the one models/omni-tiny-judge was trained with", () => {
+  const log = JSON.parse(readFileSync("models/omni-tiny-judge/training_log.json", "utf8")) as {
+    recipe: Record<string, unknown>;
+    phases: { round: number; seed: number; steps: number }[];
+  };
+  const defaults = DEFAULT_JUDGE_RECIPE as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(log.recipe)) {
+    if (key !== "out") assert.deepEqual(defaults[key], value, `recipe.${key}`);
+  }
+  for (const key of Object.keys(defaults)) assert.ok(key in log.recipe, `recipe.${key} is logged`);
+  // one logged phase per round, each on the next seed, with the round's steps
+  const rounds = [{ steps: DEFAULT_JUDGE_RECIPE.steps }, ...DEFAULT_JUDGE_RECIPE.continuations];
+  assert.equal(log.phases.length, rounds.length);
+  log.phases.forEach((p, k) => {
+    assert.equal(p.round, k + 1);
+    assert.equal(p.seed, DEFAULT_JUDGE_RECIPE.seed + k);
+    assert.equal(p.steps, rounds[k]!.steps);
+  });
+  assert.deepEqual(parseJudgeRecipe([]), DEFAULT_JUDGE_RECIPE);
+});
+
+test("command-line options override the defaults", () => {
+  const r = parseJudgeRecipe([
+    "--steps",
+    "300",
+    "--lr",
+    "5e-4",
+    "--continuations",
+    "100:1e-4,50:3e-5",
+    "--out",
+    "/tmp/j",
+  ]);
+  assert.equal(r.steps, 300);
+  assert.equal(r.lr, 5e-4);
+  assert.deepEqual(r.continuations, [
+    { steps: 100, lr: 1e-4 },
+    { steps: 50, lr: 3e-5 },
+  ]);
+  assert.equal(r.out, "/tmp/j");
+  assert.equal(r.extraPrompts, DEFAULT_JUDGE_RECIPE.extraPrompts);
+  assert.deepEqual(parseJudgeRecipe(["--continuations", "none"]).continuations, []);
+});
+
+test("malformed options name the option and the value", () => {
+  assert.throws(() => parseContinuations("7000"), /--continuations: "7000" is not STEPS:LR/);
+  assert.throws(() => parseContinuations("7000:fast"), /"7000:fast"/);
+  assert.throws(() => parseContinuations("0:1e-4"), /"0:1e-4"/);
+  assert.throws(() => parseJudgeRecipe(["--lr", "high"]), /--lr: "high" is not a number/);
+});
