@@ -121,13 +121,14 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   const lm = fluencyModel(rows.writing.train);
   const backend = loadBackend();
   const policyDir = r.policy ?? r.base;
+  const shared: RoundContext = { rows, lm, backend, policyDir, log };
   const rounds = [{ steps: r.steps, lr: r.lr }, ...r.continuations];
   const phases: RoundLog[] = [];
   for (let k = 0; k < rounds.length; k++) {
     // each round after the first starts from the previous one as saved (bf16), with a fresh optimizer
     const from = k === 0 ? r.base : r.out;
     if (rounds.length > 1) log(`judge round ${k + 1} of ${rounds.length}: from ${from}, seed ${r.seed + k}`);
-    phases.push(await trainRound(r, k, rounds[k]!, from, policyDir, rows, lm, backend, log));
+    phases.push(await trainRound(r, k, rounds[k]!, from, shared));
   }
   const trainSeconds = (performance.now() - t0) / 1000;
   log(`saved ${r.out}/ after ${formatDuration(trainSeconds)}`);
@@ -150,6 +151,15 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
   });
 }
 
+/** What every round reads: the datasets, the fluency model, the engine and the policy to sample. */
+interface RoundContext {
+  rows: Awaited<ReturnType<typeof loadDomainRows>>;
+  lm: ReturnType<typeof fluencyModel>;
+  backend: ReturnType<typeof loadBackend>;
+  policyDir: string;
+  log: (line: string) => void;
+}
+
 /** One round's data and loss curve, as training_log.json records it. */
 interface RoundLog extends PhaseLog {
   round: number;
@@ -169,11 +179,7 @@ async function trainRound(
   k: number,
   round: { steps: number; lr: number },
   from: string,
-  policyDir: string,
-  rows: Awaited<ReturnType<typeof loadDomainRows>>,
-  lm: ReturnType<typeof fluencyModel>,
-  backend: ReturnType<typeof loadBackend>,
-  log: (line: string) => void,
+  { rows, lm, backend, policyDir, log }: RoundContext,
 ): Promise<RoundLog> {
   const seed = r.seed + k;
   const rng = new Rng(seed);
