@@ -233,7 +233,7 @@ async function trainRound(
       groupSize: r.pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
     }),
     {
-      name: rounds(r) > 1 ? `judge-sft ${k + 1}/${rounds(r)}` : "judge-sft",
+      name: r.continuations.length > 0 ? `judge-sft ${k + 1}/${1 + r.continuations.length}` : "judge-sft",
       steps: round.steps,
       lr: round.lr,
       minLr: round.lr / 10,
@@ -257,8 +257,6 @@ async function trainRound(
     losses: phase.losses.map((l) => Math.round(l * 1e4) / 1e4),
   };
 }
-
-const rounds = (r: JudgeRecipe) => 1 + r.continuations.length;
 
 /** The policy to sample: the already loaded base itself, or another model directory. */
 function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadPretrained>): LocalChatModel {
