@@ -105,13 +105,19 @@ export function rubricContext(row: Row, lm: BigramModel): RubricContext {
   return { prompt: start ? question.replace(start, "") : question, keywords, lm };
 }
 
-/** `perPrompt` pairs for one prompt: alternately against the reference and any two candidates. */
+export const BANDS: readonly Band[] = ["large", "medium", "small", "tie"];
+
+/**
+ * `perPrompt` pairs for one prompt: alternately against the reference and any two candidates, drawn
+ * round-robin over the gap `bands` (all four by default).
+ */
 export function pairsFor(
   row: Row,
   others: readonly string[],
   lm: BigramModel,
   rng: Rng,
   perPrompt: number,
+  bands: readonly Band[] = BANDS,
 ): JudgePair[] {
   const cands = candidates(row, others, rng);
   const ctx = rubricContext(row, lm);
@@ -126,10 +132,10 @@ export function pairsFor(
       byBand.get(band)!.push([i, j]);
     }
   }
-  const bands = (["large", "medium", "small", "tie"] as Band[]).filter((b) => byBand.has(b));
+  const present = BANDS.filter((b) => bands.includes(b) && byBand.has(b));
   const out: JudgePair[] = [];
-  for (let n = 0; n < perPrompt && bands.length > 0; n++) {
-    const band = bands[n % bands.length]!;
+  for (let n = 0; n < perPrompt && present.length > 0; n++) {
+    const band = present[n % present.length]!;
     const options = byBand.get(band)!;
     const withRef = options.filter(([i]) => i === 0);
     const [i, j] = n % 2 === 0 && withRef.length > 0 ? rng.pick(withRef) : rng.pick(options);

@@ -10,6 +10,7 @@
 //                                [--lr LR] [--continuations STEPS:LR,...|none] [--extra-prompts N]
 //                                [--decision-weight W] [--policy-samples K] [--depth D]
 //                                [--policy DIR] [--isolate-examples] [--paired-batches]
+//                                [--seq T] [--fill N] [--bands large,medium,small,tie]
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -26,6 +27,8 @@ import { formatDuration } from "../util/progress.js";
 import { extraSftRows, loadDomainRows } from "./corpus.js";
 import { DEFAULT_JUDGE_EVAL, evaluateJudge, formatJudgeEval } from "./eval-judge.js";
 import {
+  BANDS,
+  type Band,
   fluencyModel,
   type JudgePair,
   judgeMessages,
@@ -82,6 +85,14 @@ export interface JudgeRecipe {
   /** Keep each pair and its swap next to each other, so that both orders land in the same batch. */
   pairedBatches: boolean;
   /**
+   * Lookahead of the packer (train-loop.ts packedChatBatches `fill`): a row looks at up to this many
+   * later examples for one that fits its remaining tokens; 0 = strict order (a 384-token row then
+   * holds one judge example of about 216 tokens, rarely two).
+   */
+  fill: number;
+  /** The gap bands training pairs are drawn from (judge-pairs.ts pairsFor); the policy's pairs always. */
+  bands: Band[];
+  /**
    * Rounds after the first (`steps` at `lr`): each continues from the previous round's saved weights
    * with a fresh optimizer, on pairs drawn anew with the next seed (seed + 1, seed + 2, ...): other
    * extra prompts, other candidate edits, other policy samples. More data, not more passes over it.
@@ -112,6 +123,8 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   depth: 1,
   isolateExamples: false,
   pairedBatches: false,
+  fill: 0,
+  bands: [...BANDS],
   continuations: [{ steps: 7000, lr: 3e-4 }],
 };
 
@@ -199,7 +212,7 @@ async function trainRound(
       : [];
   const pairs: JudgePair[] = [];
   prompts.forEach((row, i) => {
-    pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt));
+    pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt, r.bands));
     if (answers[i]) pairs.push(...policyPairs(row, answers[i]!, lm, rng));
   });
   const model = k === 0 && r.depth > 1 ? deepenModel(start.model, r.depth) : start.model;
@@ -231,6 +244,7 @@ async function trainRound(
     packedChatBatches(examples, r.batch, r.seq, tokenizer.padTokenId ?? 0, rng.fork(), {
       isolate: r.isolateExamples,
       groupSize: r.pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
+      fill: r.fill,
     }),
     {
       name: r.continuations.length > 0 ? `judge-sft ${k + 1}/${1 + r.continuations.length}` : "judge-sft",
@@ -278,6 +292,16 @@ export function parseContinuations(text: string): JudgeContinuation[] {
   });
 }
 
+/** `--bands medium,small,tie`: gap bands by name. */
+export function parseBands(text: string): Band[] {
+  const bands = text.split(",").map((b) => b.trim());
+  for (const b of bands) {
+    if (!(BANDS as readonly string[]).includes(b))
+      throw new Error(`--bands: "${b}" is not a gap band (${BANDS.join(", ")})`);
+  }
+  return bands as Band[];
+}
+
 /** The recipe from command-line arguments: DEFAULT_JUDGE_RECIPE with the options given. */
 export function parseJudgeRecipe(args: string[]): JudgeRecipe {
   const { values } = parseArgs({
@@ -297,6 +321,9 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
       depth: { type: "string" },
       "isolate-examples": { type: "boolean" },
       "paired-batches": { type: "boolean" },
+      seq: { type: "string" },
+      fill: { type: "string" },
+      bands: { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -322,6 +349,9 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
     depth: num("depth", values.depth, d.depth),
     isolateExamples: values["isolate-examples"] ?? d.isolateExamples,
     pairedBatches: values["paired-batches"] ?? d.pairedBatches,
+    seq: num("seq", values.seq, d.seq),
+    fill: num("fill", values.fill, d.fill),
+    bands: values.bands ? parseBands(values.bands) : d.bands,
   };
 }
 

@@ -142,6 +142,10 @@ export function encodeChatExample(
  * attention hole. Without it an example attends to the ones packed before it. With `groupSize` k,
  * each run of k consecutive examples is shuffled as one unit and packed back to back (a judge pair and
  * its swap land in the same batch); a group with an example too long for a row is left out whole.
+ * With `fill` n > 0, a row whose next example does not fit looks at up to n more examples for one that
+ * does; those it passes over wait, in order, and start the rows after it. Examples of 180-270 tokens in
+ * rows of 448 then pack two to a row instead of one (the judge's examples; without `fill` a row holds
+ * whatever fits of the strict order, mostly one).
  */
 export function packedChatBatches(
   examples: readonly ChatExample[],
@@ -149,9 +153,12 @@ export function packedChatBatches(
   T: number,
   padId: number,
   rng: Rng,
-  opts: { isolate?: boolean; groupSize?: number } = {},
+  opts: { isolate?: boolean; groupSize?: number; fill?: number } = {},
 ): () => Batch {
   const k = opts.groupSize ?? 1;
+  const lookahead = opts.fill ?? 0;
+  if (!(Number.isInteger(lookahead) && lookahead >= 0)) throw new Error(`packedChatBatches: fill ${lookahead}`);
+  if (lookahead > 0 && k > 1) throw new Error("packedChatBatches: fill packs single examples (groupSize 1)");
   if (!(Number.isInteger(k) && k >= 1 && examples.length % k === 0)) {
     throw new Error(`packedChatBatches: groupSize ${k} must divide the ${examples.length} examples`);
   }
@@ -171,7 +178,18 @@ export function packedChatBatches(
     }
     return order[at++]!;
   };
-  let pending: ChatExample | null = null;
+  // examples drawn but not yet placed, oldest first
+  const waiting: ChatExample[] = [];
+  /** The oldest waiting or next drawn example of at most `room` tokens, within the lookahead; else none. */
+  const takeFitting = (room: number, first: boolean): ChatExample | undefined => {
+    const limit = first ? 1 : 1 + lookahead;
+    for (let i = 0; i < limit; i++) {
+      if (i >= waiting.length) waiting.push(nextExample());
+      const ex = waiting[i]!;
+      if (ex.prompt.length + ex.reply.length <= room) return waiting.splice(i, 1)[0];
+    }
+    return undefined;
+  };
   const tokens = new Int32Array(B * T);
   const targets = new Int32Array(B * T);
   const weights = examples.some((e) => e.replyWeights) ? new Float32Array(B * T) : undefined;
@@ -185,13 +203,9 @@ export function packedChatBatches(
     for (let b = 0; b < B; b++) {
       let t = 0;
       for (;;) {
-        const ex = pending ?? nextExample();
-        pending = null;
+        const ex = takeFitting(T - t, t === 0);
+        if (!ex) break;
         const seq = [...ex.prompt, ...ex.reply];
-        if (t + seq.length > T) {
-          pending = ex;
-          break;
-        }
         for (let i = 0; i < seq.length; i++) {
           tokens[b * T + t + i] = seq[i]!;
           if (layout) {
