@@ -97,6 +97,21 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
   }
 });
 
+test("judge pairs can be drawn from chosen gap bands only", () => {
+  const others = ["The store sold off the surplus merchandise.", "He was waiting for the store to open."];
+  const hard = pairsFor(row, others, lm, new Rng(2), 12, ["medium", "small", "tie"]);
+  assert.ok(hard.length > 0);
+  assert.ok(
+    hard.every((p) => p.band !== "large"),
+    `no large-gap pair: ${hard.map((p) => p.band).join(" ")}`,
+  );
+  const all = pairsFor(row, others, lm, new Rng(2), 12);
+  assert.ok(
+    all.some((p) => p.band === "large"),
+    "the default draws large gaps too",
+  );
+});
+
 test("policy pairs put each policy answer against the reference, labelled by the rubric", () => {
   const answers = ["After that mistake he was under a cloud.", "", "He was a good to be in a good."];
   const pairs = policyPairs(row, answers, lm, new Rng(3));

@@ -53,4 +53,6 @@ test("malformed options name the option and the value", () => {
   assert.throws(() => parseContinuations("7000:fast"), /"7000:fast"/);
   assert.throws(() => parseContinuations("0:1e-4"), /"0:1e-4"/);
   assert.throws(() => parseJudgeRecipe(["--lr", "high"]), /--lr: "high" is not a number/);
+  assert.throws(() => parseJudgeRecipe(["--bands", "medium,hard"]), /--bands: "hard" is not a gap band/);
+  assert.deepEqual(parseJudgeRecipe(["--bands", "small,tie"]).bands, ["small", "tie"]);
 });

@@ -97,6 +97,41 @@ test("isolated packing: each packed example sees only itself, as it would alone"
   assert.ok(Math.abs(loss - want) < 1e-4, `loss ${loss} vs ${want}`);
 });
 
+test("fill packing looks ahead for an example that fits, and drops or repeats none", () => {
+  // 6 long examples (7 tokens) and 6 short ones (3 tokens), each with its own token id; rows of 10
+  const examples = Array.from({ length: 12 }, (_, i) => {
+    const n = i < 6 ? 7 : 3;
+    return { prompt: Array(n - 1).fill(i + 1), reply: [i + 1] };
+  });
+  const pack = (fill: number) => {
+    const next = packedChatBatches(examples, 1, 10, 0, new Rng(5), { fill });
+    const counts = new Array(12).fill(0);
+    let used = 0;
+    const rows = 60;
+    for (let r = 0; r < rows; r++) {
+      const { tokens } = next();
+      let prev = 0;
+      for (const tok of tokens) {
+        if (tok !== 0) used++;
+        if (tok !== 0 && tok !== prev) counts[tok - 1]++; // a new example starts
+        prev = tok;
+      }
+    }
+    return { counts, fillRate: used / (rows * 10) };
+  };
+  const strict = pack(0);
+  const filled = pack(8);
+  assert.ok(filled.fillRate > strict.fillRate + 0.05, `fill ${filled.fillRate} vs strict ${strict.fillRate}`);
+  for (const { counts } of [strict, filled]) {
+    assert.ok(Math.min(...counts) >= 1, `every example packed: ${counts}`);
+    assert.ok(Math.max(...counts) - Math.min(...counts) <= 2, `each about as often: ${counts}`);
+  }
+  assert.throws(
+    () => packedChatBatches(examples, 1, 10, 0, new Rng(5), { fill: 4, groupSize: 2 }),
+    /fill packs single examples/,
+  );
+});
+
 test("the same seed gives the same loss curve", () => {
   const dir = writeTinyChatModel(tempDir("loop-"));
   const backend = loadBackend();

@@ -157,7 +157,8 @@ export function packedChatBatches(
 ): () => Batch {
   const k = opts.groupSize ?? 1;
   const lookahead = opts.fill ?? 0;
-  if (!(Number.isInteger(lookahead) && lookahead >= 0)) throw new Error(`packedChatBatches: fill ${lookahead}`);
+  if (!(Number.isInteger(lookahead) && lookahead >= 0))
+    throw new Error(`packedChatBatches: fill ${lookahead}`);
   if (lookahead > 0 && k > 1) throw new Error("packedChatBatches: fill packs single examples (groupSize 1)");
   if (!(Number.isInteger(k) && k >= 1 && examples.length % k === 0)) {
     throw new Error(`packedChatBatches: groupSize ${k} must divide the ${examples.length} examples`);
