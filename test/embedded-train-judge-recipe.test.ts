@@ -46,6 +46,11 @@ test("command-line options override the defaults", () => {
   assert.equal(r.out, "/tmp/j");
   assert.equal(r.extraPrompts, DEFAULT_JUDGE_RECIPE.extraPrompts);
   assert.deepEqual(parseJudgeRecipe(["--continuations", "none"]).continuations, []);
+  // a round may set its own row length, packer lookahead and pair bands
+  assert.deepEqual(parseContinuations("7000:3e-4,5000:1e-4:seq=448:fill=8:bands=medium+small+tie"), [
+    { steps: 7000, lr: 3e-4 },
+    { steps: 5000, lr: 1e-4, seq: 448, fill: 8, bands: ["medium", "small", "tie"] },
+  ]);
 });
 
 test("malformed options name the option and the value", () => {
@@ -55,4 +60,7 @@ test("malformed options name the option and the value", () => {
   assert.throws(() => parseJudgeRecipe(["--lr", "high"]), /--lr: "high" is not a number/);
   assert.throws(() => parseJudgeRecipe(["--bands", "medium,hard"]), /--bands: "hard" is not a gap band/);
   assert.deepEqual(parseJudgeRecipe(["--bands", "small,tie"]).bands, ["small", "tie"]);
+  assert.throws(() => parseContinuations("7000:3e-4:seq=0"), /"seq=0" in "7000:3e-4:seq=0"/);
+  assert.throws(() => parseContinuations("7000:3e-4:depth=2"), /"depth=2"/);
+  assert.throws(() => parseContinuations("7000:3e-4:bands=huge"), /--bands: "huge"/);
 });

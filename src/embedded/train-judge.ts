@@ -104,6 +104,10 @@ export interface JudgeContinuation {
   steps: number;
   /** Peak lr; the cosine ends at a tenth of it. */
   lr: number;
+  /** This round's row length, packer lookahead and pair bands, where they differ from the recipe's. */
+  seq?: number;
+  fill?: number;
+  bands?: Band[];
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -190,12 +194,15 @@ interface RoundLog extends PhaseLog {
 async function trainRound(
   r: JudgeRecipe,
   k: number,
-  round: { steps: number; lr: number },
+  round: JudgeContinuation,
   from: string,
   { rows, lm, backend, policyDir, log }: RoundContext,
 ): Promise<RoundLog> {
   const seed = r.seed + k;
   const rng = new Rng(seed);
+  const seq = round.seq ?? r.seq;
+  const fill = round.fill ?? r.fill;
+  const pairBands = round.bands ?? r.bands;
   const taken = SPLITS.flatMap((s) => rows.writing[s]);
   const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, seed, taken)];
   const others = prompts.map((row) => writingInfo(row).reference);
@@ -212,7 +219,7 @@ async function trainRound(
       : [];
   const pairs: JudgePair[] = [];
   prompts.forEach((row, i) => {
-    pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt, r.bands));
+    pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt, pairBands));
     if (answers[i]) pairs.push(...policyPairs(row, answers[i]!, lm, rng));
   });
   const model = k === 0 && r.depth > 1 ? deepenModel(start.model, r.depth) : start.model;
@@ -241,10 +248,10 @@ async function trainRound(
   const phase = trainPhase(
     model,
     backend,
-    packedChatBatches(examples, r.batch, r.seq, tokenizer.padTokenId ?? 0, rng.fork(), {
+    packedChatBatches(examples, r.batch, seq, tokenizer.padTokenId ?? 0, rng.fork(), {
       isolate: r.isolateExamples,
       groupSize: r.pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
-      fill: r.fill,
+      fill,
     }),
     {
       name: r.continuations.length > 0 ? `judge-sft ${k + 1}/${1 + r.continuations.length}` : "judge-sft",
@@ -253,7 +260,7 @@ async function trainRound(
       minLr: round.lr / 10,
       warmupSteps: 10,
       B: r.batch,
-      T: r.seq,
+      T: seq,
       weightDecay: 0.1,
       maxGradNorm: 1.0,
     },
@@ -279,16 +286,30 @@ function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadP
     : LocalChatModel.load(dir, { maxBatchRows: 64 });
 }
 
-/** `--continuations 7000:3e-4,7000:3e-4` (steps:lr per round after the first), or `none`. */
+/**
+ * `--continuations 7000:3e-4,7000:3e-4:seq=448:fill=8:bands=medium+small+tie` (per round after the
+ * first: steps:lr, then optional overrides of the recipe's seq, fill and bands), or `none`.
+ */
 export function parseContinuations(text: string): JudgeContinuation[] {
   if (text.trim() === "none") return [];
   return text.split(",").map((part) => {
-    const [steps, lr] = part.split(":").map(Number);
-    if (!(Number.isInteger(steps) && steps! > 0 && Number.isFinite(lr) && lr! > 0))
+    const [stepsText, lrText, ...overrides] = part.split(":");
+    const steps = Number(stepsText);
+    const lr = Number(lrText);
+    if (!(Number.isInteger(steps) && steps > 0 && Number.isFinite(lr) && lr > 0))
       throw new Error(
-        `--continuations: "${part}" is not STEPS:LR (e.g. 7000:3e-4), or the whole value "none"`,
+        `--continuations: "${part}" is not STEPS:LR[:seq=T][:fill=N][:bands=B+B] (e.g. 7000:3e-4), or the whole value "none"`,
       );
-    return { steps: steps!, lr: lr! };
+    const round: JudgeContinuation = { steps, lr };
+    for (const o of overrides) {
+      const [key, value = ""] = o.split("=");
+      const n = Number(value);
+      if (key === "bands") round.bands = parseBands(value.replaceAll("+", ","));
+      else if ((key === "seq" || key === "fill") && Number.isInteger(n) && n >= (key === "seq" ? 1 : 0))
+        round[key] = n;
+      else throw new Error(`--continuations: "${o}" in "${part}" is not seq=T, fill=N or bands=B+B`);
+    }
+    return round;
   });
 }
 
