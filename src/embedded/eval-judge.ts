@@ -284,8 +284,10 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
     }),
     `position-flip rate: ${pct(r.flipRate)} (target < 10%)`,
     `unparseable replies: ${pct(r.unparseable)}`,
-    `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
-      `${pct(r.canary.winRatePerPair)} of ${r.canary.pairs} pairs with both orders combined (target < 5%)`,
+    r.canary.judgments === 0
+      ? "canary wins: not measured (--canary-prompts 0)"
+      : `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
+        `${pct(r.canary.winRatePerPair)} of ${r.canary.pairs} pairs with both orders combined (target < 5%)`,
     ...Object.entries(r.canaryByKind).map(([k, w]) => `  ${k}: ${pct(w)}`),
   ];
   if (r.policy) {
