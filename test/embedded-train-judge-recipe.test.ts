@@ -60,6 +60,8 @@ test("malformed options name the option and the value", () => {
   assert.throws(() => parseJudgeRecipe(["--lr", "high"]), /--lr: "high" is not a number/);
   assert.throws(() => parseJudgeRecipe(["--bands", "medium,hard"]), /--bands: "hard" is not a gap band/);
   assert.deepEqual(parseJudgeRecipe(["--bands", "small,tie"]).bands, ["small", "tie"]);
+  assert.throws(() => parseJudgeRecipe(["--fill", "1.5"]), /--fill: "1.5" is not a whole number >= 0/);
+  assert.throws(() => parseJudgeRecipe(["--seq", "0"]), /--seq: "0" is not a whole number >= 1/);
   assert.throws(() => parseContinuations("7000:3e-4:seq=0"), /"seq=0" in "7000:3e-4:seq=0"/);
   assert.throws(() => parseContinuations("7000:3e-4:depth=2"), /"depth=2"/);
   assert.throws(() => parseContinuations("7000:3e-4:bands=huge"), /--bands: "huge"/);

@@ -354,6 +354,13 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
     if (!Number.isFinite(x)) throw new Error(`--${name}: "${v}" is not a number`);
     return x;
   };
+  // row length and lookahead: whole numbers, as the --continuations overrides require
+  const count = (name: string, v: string | undefined, fallback: number, min: number): number => {
+    const x = num(name, v, fallback);
+    if (!(Number.isInteger(x) && x >= min))
+      throw new Error(`--${name}: "${v}" is not a whole number >= ${min}`);
+    return x;
+  };
   return {
     ...d,
     base: values.base ?? d.base,
@@ -370,8 +377,8 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
     depth: num("depth", values.depth, d.depth),
     isolateExamples: values["isolate-examples"] ?? d.isolateExamples,
     pairedBatches: values["paired-batches"] ?? d.pairedBatches,
-    seq: num("seq", values.seq, d.seq),
-    fill: num("fill", values.fill, d.fill),
+    seq: count("seq", values.seq, d.seq, 1),
+    fill: count("fill", values.fill, d.fill, 0),
     bands: values.bands ? parseBands(values.bands) : d.bands,
   };
 }
