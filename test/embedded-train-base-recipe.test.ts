@@ -12,6 +12,10 @@ const OFF: Partial<BaseRecipe> = {
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
+  hiddenSize: 256,
+  intermediateSize: 704,
+  layers: 6,
+  heads: 4,
 };
 
 test("the default recipe is the one models/omni-tiny was trained with", () => {
@@ -45,4 +49,14 @@ test("command-line options override the defaults", () => {
   assert.equal(r.out, "/tmp/x");
   assert.equal(r.sftSteps, DEFAULT_BASE_RECIPE.sftSteps);
   assert.equal(parseRecipe(["--sft-fact-lines"]).sftFactLines, true);
+});
+
+test("the shape options build a wider model of the same architecture, and are checked", () => {
+  const wide = parseRecipe(["--hidden-size", "384", "--intermediate-size", "1024"]);
+  assert.deepEqual([wide.hiddenSize, wide.intermediateSize, wide.layers, wide.heads], [384, 1024, 6, 6]);
+  assert.equal(parseRecipe(["--hidden-size", "384", "--heads", "4"]).heads, 4);
+  assert.throws(() => parseRecipe(["--hidden-size", "384.5"]), /--hidden-size: "384.5" is not a whole number/);
+  assert.throws(() => parseRecipe(["--layers", "0"]), /--layers: "0" is not a whole number >= 1/);
+  assert.throws(() => parseRecipe(["--hidden-size", "300", "--heads", "7"]), /not a multiple of --heads 7/);
+  assert.throws(() => parseRecipe(["--init", "models/omni-tiny", "--layers", "8"]), /--layers sets the shape/);
 });

@@ -21,6 +21,8 @@
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
 //                               [--sft-copy-share F] [--sft-gloss-share F] [--no-sft-fact-lines] [--sft-lookup-examples N]
 //                               [--lookup-steps N] [--lookup-letter-weight W] [--init DIR]
+//                               [--hidden-size D] [--intermediate-size F] [--layers L] [--heads H]
+// The shape options build a wider or deeper model of the same architecture (heads default to D/64).
 // --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -123,6 +125,12 @@ export interface BaseRecipe {
   lookupSteps: number;
   /** Loss weight of the letter token in look-up examples (the phase's and the SFT mix's). */
   lookupLetterWeight: number;
+  /** The model's shape (from scratch only; --init keeps the init model's): omni-tiny's by default. */
+  hiddenSize: number;
+  intermediateSize: number;
+  layers: number;
+  /** Attention heads of 64 dimensions each (hiddenSize / 64 keeps omni-tiny's head size). */
+  heads: number;
   /** Start from this model directory instead of training a tokenizer and pretraining (SFT only). */
   init?: string;
 }
@@ -146,6 +154,10 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
+  hiddenSize: OMNI_TINY_CONFIG.hidden_size,
+  intermediateSize: OMNI_TINY_CONFIG.intermediate_size,
+  layers: OMNI_TINY_CONFIG.num_hidden_layers,
+  heads: OMNI_TINY_CONFIG.num_attention_heads,
 };
 
 /**
@@ -231,6 +243,11 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   if (r.init === undefined) {
     config = makeConfig({
       ...OMNI_TINY_CONFIG,
+      hidden_size: r.hiddenSize,
+      intermediate_size: r.intermediateSize,
+      num_hidden_layers: r.layers,
+      num_attention_heads: r.heads,
+      num_key_value_heads: r.heads,
       bos_token_id: id("<|bos|>"),
       eos_token_id: [id("<|im_end|>"), id("<|eos|>")],
       pad_token_id: id("<|pad|>"),
@@ -437,11 +454,26 @@ export function parseRecipe(argv: string[]): BaseRecipe {
       "sft-lookup-examples": { type: "string" },
       "lookup-steps": { type: "string" },
       "lookup-letter-weight": { type: "string" },
+      "hidden-size": { type: "string" },
+      "intermediate-size": { type: "string" },
+      layers: { type: "string" },
+      heads: { type: "string" },
       init: { type: "string" },
     },
   });
   const d = DEFAULT_BASE_RECIPE;
   const num = (v: string | undefined, dflt: number) => (v === undefined ? dflt : Number(v));
+  const size = (name: string, v: string | undefined, dflt: number) => {
+    const n = num(v, dflt);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: "${v}" is not a whole number >= 1`);
+    return n;
+  };
+  const hiddenSize = size("hidden-size", values["hidden-size"], d.hiddenSize);
+  const heads = size("heads", values.heads, values["hidden-size"] === undefined ? d.heads : hiddenSize / 64);
+  const shaped = ["hidden-size", "intermediate-size", "layers", "heads"].filter((k) => k in values);
+  if (values.init !== undefined && shaped.length > 0)
+    throw new Error(`--${shaped[0]} sets the shape of a new model; --init keeps the shape of ${values.init}`);
+  if (hiddenSize % heads !== 0) throw new Error(`--hidden-size ${hiddenSize} is not a multiple of --heads ${heads}`);
   return {
     ...d,
     out: values.out ?? d.out,
@@ -459,6 +491,10 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
     lookupSteps: num(values["lookup-steps"], d.lookupSteps),
     lookupLetterWeight: num(values["lookup-letter-weight"], d.lookupLetterWeight),
+    hiddenSize,
+    intermediateSize: size("intermediate-size", values["intermediate-size"], d.intermediateSize),
+    layers: size("layers", values.layers, d.layers),
+    heads,
     ...(values.init !== undefined ? { init: values.init } : {}),
   };
 }
