@@ -55,8 +55,14 @@ test("the shape options build a wider model of the same architecture, and are ch
   const wide = parseRecipe(["--hidden-size", "384", "--intermediate-size", "1024"]);
   assert.deepEqual([wide.hiddenSize, wide.intermediateSize, wide.layers, wide.heads], [384, 1024, 6, 6]);
   assert.equal(parseRecipe(["--hidden-size", "384", "--heads", "4"]).heads, 4);
-  assert.throws(() => parseRecipe(["--hidden-size", "384.5"]), /--hidden-size: "384.5" is not a whole number/);
+  assert.throws(
+    () => parseRecipe(["--hidden-size", "384.5"]),
+    /--hidden-size: "384.5" is not a whole number/,
+  );
   assert.throws(() => parseRecipe(["--layers", "0"]), /--layers: "0" is not a whole number >= 1/);
   assert.throws(() => parseRecipe(["--hidden-size", "300", "--heads", "7"]), /not a multiple of --heads 7/);
-  assert.throws(() => parseRecipe(["--init", "models/omni-tiny", "--layers", "8"]), /--layers sets the shape/);
+  assert.throws(
+    () => parseRecipe(["--init", "models/omni-tiny", "--layers", "8"]),
+    /--layers sets the shape/,
+  );
 });

@@ -473,7 +473,8 @@ export function parseRecipe(argv: string[]): BaseRecipe {
   const shaped = ["hidden-size", "intermediate-size", "layers", "heads"].filter((k) => k in values);
   if (values.init !== undefined && shaped.length > 0)
     throw new Error(`--${shaped[0]} sets the shape of a new model; --init keeps the shape of ${values.init}`);
-  if (hiddenSize % heads !== 0) throw new Error(`--hidden-size ${hiddenSize} is not a multiple of --heads ${heads}`);
+  if (hiddenSize % heads !== 0)
+    throw new Error(`--hidden-size ${hiddenSize} is not a multiple of --heads ${heads}`);
   return {
     ...d,
     out: values.out ?? d.out,
