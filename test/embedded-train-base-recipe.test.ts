@@ -62,6 +62,11 @@ test("the shape options build a wider model of the same architecture, and are ch
   assert.throws(() => parseRecipe(["--layers", "0"]), /--layers: "0" is not a whole number >= 1/);
   assert.throws(() => parseRecipe(["--hidden-size", "300", "--heads", "7"]), /not a multiple of --heads 7/);
   assert.throws(
+    () => parseRecipe(["--hidden-size", "300"]),
+    /not a multiple of 64 \(heads of 64\); give --heads/,
+  );
+  assert.equal(parseRecipe(["--hidden-size", "300", "--heads", "5"]).heads, 5);
+  assert.throws(
     () => parseRecipe(["--init", "models/omni-tiny", "--layers", "8"]),
     /--layers sets the shape/,
   );

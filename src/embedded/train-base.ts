@@ -469,6 +469,8 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     return n;
   };
   const hiddenSize = size("hidden-size", values["hidden-size"], d.hiddenSize);
+  if (values["hidden-size"] !== undefined && values.heads === undefined && hiddenSize % 64 !== 0)
+    throw new Error(`--hidden-size ${hiddenSize} is not a multiple of 64 (heads of 64); give --heads`);
   const heads = size("heads", values.heads, values["hidden-size"] === undefined ? d.heads : hiddenSize / 64);
   const shaped = ["hidden-size", "intermediate-size", "layers", "heads"].filter((k) => k in values);
   if (values.init !== undefined && shaped.length > 0)
