@@ -40,12 +40,16 @@ test("command-line options override the defaults", () => {
     "0.25",
     "--lookup-steps",
     "4500",
+    "--pretrain-lr",
+    "1e-3",
     "--out",
     "/tmp/x",
   ]);
   assert.equal(r.sftFactLines, false);
   assert.equal(r.sftGlossShare, 0.25);
   assert.equal(r.lookupSteps, 4500);
+  assert.equal(r.pretrainLr, 1e-3);
+  assert.equal(r.sftLr, DEFAULT_BASE_RECIPE.sftLr);
   assert.equal(r.out, "/tmp/x");
   assert.equal(r.sftSteps, DEFAULT_BASE_RECIPE.sftSteps);
   assert.equal(parseRecipe(["--sft-fact-lines"]).sftFactLines, true);

@@ -22,6 +22,7 @@
 //                               [--sft-copy-share F] [--sft-gloss-share F] [--no-sft-fact-lines] [--sft-lookup-examples N]
 //                               [--lookup-steps N] [--lookup-letter-weight W] [--init DIR]
 //                               [--hidden-size D] [--intermediate-size F] [--layers L] [--heads H]
+//                               [--pretrain-lr LR] [--sft-lr LR]
 // The shape options build a wider or deeper model of the same architecture (heads default to D/64).
 // --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
 import { mkdirSync } from "node:fs";
@@ -446,6 +447,8 @@ export function parseRecipe(argv: string[]): BaseRecipe {
       "sft-extra-rows": { type: "string" },
       batch: { type: "string" },
       seq: { type: "string" },
+      "pretrain-lr": { type: "string" },
+      "sft-lr": { type: "string" },
       "pretrain-copy-share": { type: "string" },
       "sft-copy-share": { type: "string" },
       "sft-gloss-share": { type: "string" },
@@ -487,6 +490,8 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     sftExtraRows: num(values["sft-extra-rows"], d.sftExtraRows),
     batch: num(values.batch, d.batch),
     seq: num(values.seq, d.seq),
+    pretrainLr: num(values["pretrain-lr"], d.pretrainLr),
+    sftLr: num(values["sft-lr"], d.sftLr),
     pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
     sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
