@@ -50,6 +50,8 @@ test("command-line options override the defaults", () => {
   assert.equal(r.lookupSteps, 4500);
   assert.equal(r.pretrainLr, 1e-3);
   assert.equal(r.sftLr, DEFAULT_BASE_RECIPE.sftLr);
+  assert.throws(() => parseRecipe(["--sft-lr", "fast"]), /--sft-lr: "fast" is not a positive learning rate/);
+  assert.throws(() => parseRecipe(["--pretrain-lr", "0"]), /--pretrain-lr: "0" is not a positive/);
   assert.equal(r.out, "/tmp/x");
   assert.equal(r.sftSteps, DEFAULT_BASE_RECIPE.sftSteps);
   assert.equal(parseRecipe(["--sft-fact-lines"]).sftFactLines, true);
@@ -67,7 +69,7 @@ test("the shape options build a wider model of the same architecture, and are ch
   assert.throws(() => parseRecipe(["--hidden-size", "300", "--heads", "7"]), /not a multiple of --heads 7/);
   assert.throws(
     () => parseRecipe(["--hidden-size", "300"]),
-    /not a multiple of 64 \(heads of 64\); give --heads/,
+    /not a multiple of 64 \(omni-tiny's head size\); give --heads/,
   );
   assert.equal(parseRecipe(["--hidden-size", "300", "--heads", "5"]).heads, 5);
   assert.throws(

@@ -93,6 +93,9 @@ export const OMNI_TINY_CONFIG = {
   tie_word_embeddings: true,
 };
 
+/** omni-tiny's attention head size; a wider model built by --hidden-size keeps it. */
+const HEAD_DIM = OMNI_TINY_CONFIG.hidden_size / OMNI_TINY_CONFIG.num_attention_heads;
+
 export interface BaseRecipe {
   out: string;
   datasets: string;
@@ -130,7 +133,7 @@ export interface BaseRecipe {
   hiddenSize: number;
   intermediateSize: number;
   layers: number;
-  /** Attention heads of 64 dimensions each (hiddenSize / 64 keeps omni-tiny's head size). */
+  /** Attention heads (hiddenSize / HEAD_DIM by default, omni-tiny's head size). */
   heads: number;
   /** Start from this model directory instead of training a tokenizer and pretraining (SFT only). */
   init?: string;
@@ -471,13 +474,24 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name}: "${v}" is not a whole number >= 1`);
     return n;
   };
-  const hiddenSize = size("hidden-size", values["hidden-size"], d.hiddenSize);
-  if (values["hidden-size"] !== undefined && values.heads === undefined && hiddenSize % 64 !== 0)
-    throw new Error(`--hidden-size ${hiddenSize} is not a multiple of 64 (heads of 64); give --heads`);
-  const heads = size("heads", values.heads, values["hidden-size"] === undefined ? d.heads : hiddenSize / 64);
+  const rate = (name: string, v: string | undefined, dflt: number) => {
+    const n = num(v, dflt);
+    if (!(n > 0 && Number.isFinite(n))) throw new Error(`--${name}: "${v}" is not a positive learning rate`);
+    return n;
+  };
   const shaped = ["hidden-size", "intermediate-size", "layers", "heads"].filter((k) => k in values);
   if (values.init !== undefined && shaped.length > 0)
     throw new Error(`--${shaped[0]} sets the shape of a new model; --init keeps the shape of ${values.init}`);
+  const hiddenSize = size("hidden-size", values["hidden-size"], d.hiddenSize);
+  if (values["hidden-size"] !== undefined && values.heads === undefined && hiddenSize % HEAD_DIM !== 0)
+    throw new Error(
+      `--hidden-size ${hiddenSize} is not a multiple of ${HEAD_DIM} (omni-tiny's head size); give --heads`,
+    );
+  const heads = size(
+    "heads",
+    values.heads,
+    values["hidden-size"] === undefined ? d.heads : hiddenSize / HEAD_DIM,
+  );
   if (hiddenSize % heads !== 0)
     throw new Error(`--hidden-size ${hiddenSize} is not a multiple of --heads ${heads}`);
   return {
@@ -490,8 +504,8 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     sftExtraRows: num(values["sft-extra-rows"], d.sftExtraRows),
     batch: num(values.batch, d.batch),
     seq: num(values.seq, d.seq),
-    pretrainLr: num(values["pretrain-lr"], d.pretrainLr),
-    sftLr: num(values["sft-lr"], d.sftLr),
+    pretrainLr: rate("pretrain-lr", values["pretrain-lr"], d.pretrainLr),
+    sftLr: rate("sft-lr", values["sft-lr"], d.sftLr),
     pretrainCopyShare: num(values["pretrain-copy-share"], d.pretrainCopyShare),
     sftCopyShare: num(values["sft-copy-share"], d.sftCopyShare),
     sftGlossShare: num(values["sft-gloss-share"], d.sftGlossShare),
