@@ -2,7 +2,10 @@
 // the option the answer names by its text ("It is "prevent", so ...") and the letter it commits to.
 // Prints how often the named text is the right option, how often the letter is the named option's
 // letter (the look-up from word to letter), and the letters' spread against the keys' (a model that
-// answers by position picks one letter far more often than the keys hold it).
+// answers by position picks one letter far more often than the keys hold it). Per option count, it
+// also prints the score that the answers' own letter frequencies predict: a policy that picks its
+// letters at those frequencies, whatever the question says, scores that much on average, so a score
+// no higher than it carries no sign of answering by content.
 //
 //   omni-thinker eval --model DIR --tasks qa --keep-samples --out /tmp/qa.json
 //   node dist/scripts/qa-answers.js /tmp/qa.json [--data datasets] [--split test]
@@ -41,6 +44,12 @@ let letterMatchesNamed = 0;
 const picked = new Map<string, number>();
 const keys = new Map<string, number>();
 const byType = new Map<string, { n: number; correct: number; namedRight: number }>();
+/** Per option count: answers, correct ones, and the letters picked and keyed. */
+const byCount = new Map<
+  number,
+  { n: number; correct: number; picked: Map<string, number>; keys: Map<string, number> }
+>();
+const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
 for (const s of samples) {
   const row = rows[s.index];
   if (!row) throw new Error(`${file}: sample index ${s.index} is not a row of the ${values.split} split`);
@@ -66,8 +75,14 @@ for (const s of samples) {
     if (letter === String.fromCharCode(65 + at)) letterMatchesNamed++;
   }
   byType.set(qtype, t);
-  if (letter) picked.set(letter, (picked.get(letter) ?? 0) + 1);
-  keys.set(key, (keys.get(key) ?? 0) + 1);
+  const c = byCount.get(options.length) ?? { n: 0, correct: 0, picked: new Map(), keys: new Map() };
+  c.n++;
+  if (letter === key) c.correct++;
+  if (letter) bump(c.picked, letter);
+  bump(c.keys, key);
+  byCount.set(options.length, c);
+  if (letter) bump(picked, letter);
+  bump(keys, key);
 }
 const n = samples.length;
 const pct = (a: number, b: number) => (b === 0 ? "-" : `${((100 * a) / b).toFixed(1)}%`);
@@ -88,6 +103,27 @@ const letters = [...new Set([...picked.keys(), ...keys.keys()])].sort();
 console.log(
   `  letters picked vs keys: ${letters.map((l) => `${l} ${picked.get(l) ?? 0}/${keys.get(l) ?? 0}`).join(", ")}`,
 );
+console.log(
+  "  per option count (n, correct, predicted by the letter frequencies alone, the letters most picked):",
+);
+let predicted = 0;
+for (const [count, c] of [...byCount].sort((a, b) => a[0] - b[0])) {
+  // Expected correct answers if each answer drew its letter from this count's picked frequencies,
+  // independently of the question: sum over letters of picked(L) * keys(L) / n.
+  const expected = [...c.picked].reduce((a, [l, k]) => a + (k * (c.keys.get(l) ?? 0)) / c.n, 0);
+  predicted += expected;
+  const top = [...c.picked]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([l, k]) => `${l} ${k}`)
+    .join(", ");
+  console.log(
+    `    ${String(count).padStart(2)} options ${String(c.n).padStart(4)}  ${String(c.correct).padStart(4)}  ${expected.toFixed(1).padStart(6)}  ${top}`,
+  );
+}
+console.log(
+  `  correct ${correct} of ${n}; predicted by the letter frequencies alone ${predicted.toFixed(1)}`,
+);
 const summary = {
   n,
   chance,
@@ -95,5 +131,6 @@ const summary = {
   names_option: namedIsOption / n,
   named_right: namedRight / n,
   letter_matches_named: namedIsOption ? letterMatchesNamed / namedIsOption : null,
+  predicted_by_letters: predicted / n,
 };
 console.log(JSON.stringify(summary));
