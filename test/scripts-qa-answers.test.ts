@@ -1,12 +1,13 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
+import { fileURLToPath } from "node:url";
 import { tempDir } from "./helpers/temp-dir.js";
 import { toyRow, writeTaskRows } from "./helpers/tiny-policy.js";
 
-const script = join(import.meta.dirname, "..", "scripts", "qa-answers.js");
+const script = join(dirname(fileURLToPath(import.meta.url)), "..", "scripts", "qa-answers.js");
 
 function qaRow(index: number, options: string[], key: string) {
   const row = toyRow("qa", index, `Question ${index}?`, key);
