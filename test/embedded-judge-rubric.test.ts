@@ -1,16 +1,13 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { loadDomainRows, wordnetDefinitions } from "../src/embedded/corpus.js";
 import {
   bandOf,
   candidates,
-  fluencyModel,
   pairsFor,
   policyPairs,
   rubricContext,
   swapped,
   targetReply,
-  writingInfo,
 } from "../src/embedded/judge-pairs.js";
 import {
   BigramModel,
@@ -159,48 +156,4 @@ test("on a continue prompt the reference, which repeats the given start, beats a
   assert.equal(reference.checks.noCopy, 1);
   assert.equal(unrelated.checks.keywords, 0);
   assert.equal(rubricVerdict(reference, unrelated), "A");
-});
-
-test("WordNet definitions drop the lemma and every example sentence", () => {
-  assert.deepEqual(
-    wordnetDefinitions([
-      'purge: an abrupt removal of a person from an organization; "he died in a purge; it was sudden"',
-      "disaster: an act that has disastrous consequences",
-      'kill: the destruction of an enemy plane; the act of killing; "two kills"; "a clean kill"',
-    ]),
-    [
-      "an abrupt removal of a person from an organization",
-      "an act that has disastrous consequences",
-      "the destruction of an enemy plane; the act of killing",
-    ],
-  );
-});
-
-test("the shipped fluency model tells a held-out reference from its words shuffled", async () => {
-  // Fitted on the train references alone, the rubric tied 28% of these pairs and preferred the
-  // shuffle in 5%: the test references' bigrams were mostly unseen, so word order barely mattered.
-  const rows = await loadDomainRows("datasets");
-  const model = fluencyModel(rows.writing.train);
-  const rng = new Rng(5);
-  let referenceWins = 0;
-  let shuffleWins = 0;
-  const tested = rows.writing.test.slice(0, 200);
-  for (const row of tested) {
-    const { reference } = writingInfo(row);
-    const ws = reference.replace(/[.!?]+$/, "").split(/\s+/);
-    const shuffled = rng
-      .shuffle([...ws])
-      .join(" ")
-      .toLowerCase();
-    const shuffledAnswer = `${shuffled[0]!.toUpperCase()}${shuffled.slice(1)}.`;
-    const c = rubricContext(row, model);
-    const verdict = rubricVerdict(scoreAnswer(reference, c), scoreAnswer(shuffledAnswer, c));
-    referenceWins += Number(verdict === "A");
-    shuffleWins += Number(verdict === "B");
-  }
-  assert.ok(
-    referenceWins >= 0.8 * tested.length,
-    `the reference won only ${referenceWins} of ${tested.length}`,
-  );
-  assert.ok(shuffleWins <= 0.02 * tested.length, `the shuffle won ${shuffleWins} of ${tested.length}`);
 });

@@ -6,9 +6,9 @@
 //     keywords   (0.35) fraction of the prompt's required words the answer uses (inflections allowed:
 //                       a word matches when it starts with the keyword's stem, the keyword minus a
 //                       final e/y/s, at least 3 letters);
-//     fluency    (0.35) mean per-word log-prob under a Witten-Bell smoothed word-bigram model of
-//                       human text (the writing train split's references and the WordNet definitions,
-//                       judge-pairs.ts fluencyModel), mapped linearly from [-9, -5] nats to [0, 1];
+//     fluency    (0.35) mean per-word log-prob under an interpolated word-bigram model of the human
+//                       reference corpus (the writing train split's references), mapped linearly from
+//                       [-9, -5] nats to [0, 1];
 //     grammar    (0.30) proxies: starts with a capital letter or a quote, ends with . ! ? or a closing
 //                       quote, no word doubled back to back ("the the"), balanced quotes and brackets,
 //                       mostly letters (each 1/5);
@@ -42,16 +42,12 @@ export interface RubricScore {
 }
 
 /**
- * A word-bigram language model fitted on a corpus of human sentences, Witten-Bell smoothed towards an
- * add-one unigram model: p(w | v) = (c(v w) + T(v) u(w)) / (c(v) + T(v)), where T(v) is the number of
- * distinct words seen after v and u(w) = (c(w) + 1) / (N + V). A history seen followed by many
- * different words leaves more mass to the unigram; an unseen history falls back to it entirely.
+ * A word-bigram language model fitted on a corpus of human sentences, interpolated with an add-one
+ * unigram model: p(w | v) = 0.7 c(v w) / c(v) + 0.3 (c(w) + 1) / (N + V).
  */
 export class BigramModel {
   private readonly unigrams = new Map<string, number>();
   private readonly bigrams = new Map<string, number>();
-  /** Distinct followers of each word (T(v)). */
-  private readonly followers = new Map<string, number>();
   private readonly total: number;
   private readonly vocab: number;
 
@@ -64,9 +60,7 @@ export class BigramModel {
         total++;
         if (i > 0) {
           const key = `${ws[i - 1]} ${ws[i]}`;
-          const seen = this.bigrams.get(key) ?? 0;
-          if (seen === 0) this.followers.set(ws[i - 1]!, (this.followers.get(ws[i - 1]!) ?? 0) + 1);
-          this.bigrams.set(key, seen + 1);
+          this.bigrams.set(key, (this.bigrams.get(key) ?? 0) + 1);
         }
       }
     }
@@ -79,11 +73,10 @@ export class BigramModel {
     const ws = ["<s>", ...words(text), "</s>"];
     let sum = 0;
     for (let i = 1; i < ws.length; i++) {
-      const history = this.unigrams.get(ws[i - 1]!) ?? 0;
-      const types = this.followers.get(ws[i - 1]!) ?? 0;
+      const prev = this.unigrams.get(ws[i - 1]!) ?? 0;
       const pair = this.bigrams.get(`${ws[i - 1]} ${ws[i]}`) ?? 0;
       const uni = ((this.unigrams.get(ws[i]!) ?? 0) + 1) / (this.total + this.vocab);
-      sum += Math.log(types > 0 ? (pair + types * uni) / (history + types) : uni);
+      sum += Math.log((prev > 0 ? (0.7 * pair) / prev : 0) + 0.3 * uni);
     }
     return sum / (ws.length - 1);
   }
