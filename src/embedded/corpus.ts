@@ -146,18 +146,6 @@ export function pretrainTexts(rows: DomainRows, glosses: readonly string[]): str
   return texts;
 }
 
-/**
- * The definitions of WordNet gloss lines ("lemma: definition; \"example\"" -> "definition"): the
- * lemma and the example sentences, which follow the definition, cut off.
- */
-export function wordnetDefinitions(glosses: readonly string[]): string[] {
-  return glosses.map((line) => {
-    const gloss = line.slice(line.indexOf(": ") + 2);
-    const example = gloss.search(/(^|; )"/);
-    return (example < 0 ? gloss : gloss.slice(0, example)).trim();
-  });
-}
-
 export function wordnetGlosses(): string[] {
   return readWordnetGlosses();
 }

@@ -11,7 +11,6 @@ import type { ChatMessage } from "../models/chat-template.js";
 import { pairwiseMessages, type Verdict } from "../rewards/judge/pairwise-prompt.js";
 import { promptText, type Row } from "../tasks/schema.js";
 import { continueStart } from "../tasks/writing/generate.js";
-import { wordnetDefinitions, wordnetGlosses } from "./corpus.js";
 import {
   BigramModel,
   type RubricContext,
@@ -194,17 +193,7 @@ export function targetReply(p: JudgePair): string {
   return verdictReply(p.scoreA, p.scoreB);
 }
 
-/**
- * The fluency check's n-gram model, fitted on human-written text: the writing references of the given
- * rows (the train split) and every WordNet definition. No WordNet example sentence is in it, since the
- * sft and test references (and the judge's extra prompts') are such sentences: a reference scores as
- * fluent by its word order, not by being in the model. (Fitted on the train references alone, it saw
- * too few bigrams to tell a sentence from its words shuffled: 28% of test references tied their own
- * shuffle, 5% lost to it.)
- */
-export function fluencyModel(
-  rows: readonly Row[],
-  definitions: readonly string[] = wordnetDefinitions(wordnetGlosses()),
-): BigramModel {
-  return new BigramModel([...rows.map((r) => writingInfo(r).reference), ...definitions]);
+/** The human reference corpus of the fluency check: writing references of the given rows. */
+export function fluencyModel(rows: readonly Row[]): BigramModel {
+  return new BigramModel(rows.map((r) => writingInfo(r).reference));
 }
