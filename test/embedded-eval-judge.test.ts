@@ -54,6 +54,13 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
   const kindJudgments = Object.values(r.agreementByKind).reduce((n, k) => n + k.n, 0);
   assert.ok(kindJudgments > 24 && kindJudgments <= 48, `${kindJudgments} kind judgments`);
   for (const k of Object.values(r.agreementByKind)) assert.ok(k.agreement >= 0 && k.agreement <= 0.5);
+  // every judgment counts once under the check that decides its pair; an always-A judge misses every tie
+  assert.equal(
+    Object.values(r.agreementByCheck).reduce((n, k) => n + k.n, 0),
+    r.judgments,
+  );
+  assert.equal(r.agreementByCheck.tie?.n, ties);
+  assert.equal(r.agreementByCheck.tie?.agreement, 0);
   assert.equal(r.canary.winRatePerJudgment, 0.5, "the canary wins whenever it is shown as A");
   assert.equal(r.canary.winRatePerPair, 0, "but never in both orders");
   assert.equal(r.unparseable, 0);

@@ -39,6 +39,7 @@ import {
   swapped,
   writingInfo,
 } from "./judge-pairs.js";
+import { decidingCheck } from "./judge-rubric.js";
 import { policyAnswers } from "./policy-answers.js";
 
 export interface JudgeEvalOptions {
@@ -75,6 +76,8 @@ export interface JudgeEvalResult {
   agreementByBand: Record<string, { n: number; agreement: number }>;
   /** Per candidate kind (reference, shuffled, truncated, ...): judgments of pairs that include it. */
   agreementByKind: Record<string, { n: number; agreement: number }>;
+  /** Per rubric check that decides the pair (the one its target reply names), or "tie". */
+  agreementByCheck: Record<string, { n: number; agreement: number }>;
   /** Judgments by the rubric's verdict (rows) and the judge's (columns; "none" = unparseable). */
   confusion: Record<Verdict, Record<Verdict | "none", number>>;
   flipRate: number;
@@ -132,6 +135,7 @@ export async function evaluateJudge(
   let unparseable = 0;
   const byBand: Tallies = {};
   const byKind: Tallies = {};
+  const byCheck: Tallies = {};
   const confusion = {} as JudgeEvalResult["confusion"];
   for (const want of VERDICTS) confusion[want] = { A: 0, B: 0, C: 0, none: 0 };
   pairs.forEach((p, i) => {
@@ -140,6 +144,7 @@ export async function evaluateJudge(
     // the pair counts in its band, and once for each kind of answer in it
     const tallies = [
       tally(byBand, p.band),
+      tally(byCheck, decidingCheck(p.scoreA, p.scoreB)),
       ...[...new Set([p.a.kind, p.b.kind])].map((k) => tally(byKind, k)),
     ];
     for (const [v, want] of [
@@ -192,6 +197,7 @@ export async function evaluateJudge(
     agreement: agree / judgments,
     agreementByBand: rates(byBand),
     agreementByKind: rates(byKind),
+    agreementByCheck: rates(byCheck),
     confusion,
     flipRate: flips / pairs.length,
     unparseable: unparseable / judgments,
@@ -274,6 +280,10 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
       ([k, b]) => `  ${k.padEnd(7)} gap: ${pct(b.agreement)} of ${b.n}`,
     ),
     `  by candidate kind (pairs that include it), worst first: ${Object.entries(r.agreementByKind)
+      .sort((x, y) => x[1].agreement - y[1].agreement)
+      .map(([k, b]) => `${k} ${pct(b.agreement)} of ${b.n}`)
+      .join(", ")}`,
+    `  by the check that decides the pair, worst first: ${Object.entries(r.agreementByCheck)
       .sort((x, y) => x[1].agreement - y[1].agreement)
       .map(([k, b]) => `${k} ${pct(b.agreement)} of ${b.n}`)
       .join(", ")}`,

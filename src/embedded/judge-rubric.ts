@@ -176,10 +176,10 @@ const REASONS: Record<Check, [string, string]> = {
   noCopy: ["is its own writing", "copies the question"],
 };
 
-/** The judge's target reply: the check that separates the answers most, then the verdict. */
-export function verdictReply(a: RubricScore, b: RubricScore): string {
+/** The check that separates the winner from the loser most (weighted as in the total), or "tie". */
+export function decidingCheck(a: RubricScore, b: RubricScore): Check | "tie" {
   const v = rubricVerdict(a, b);
-  if (v === "C") return "Both answers are about equally good. [[C]]";
+  if (v === "C") return "tie";
   const [win, lose] = v === "A" ? [a, b] : [b, a];
   let best: Check = "keywords";
   let gap = Number.NEGATIVE_INFINITY;
@@ -191,6 +191,15 @@ export function verdictReply(a: RubricScore, b: RubricScore): string {
       best = k;
     }
   }
+  return best;
+}
+
+/** The judge's target reply: the check that separates the answers most, then the verdict. */
+export function verdictReply(a: RubricScore, b: RubricScore): string {
+  const v = rubricVerdict(a, b);
+  const best = decidingCheck(a, b);
+  if (v === "C" || best === "tie") return "Both answers are about equally good. [[C]]";
+  const lose = v === "A" ? b : a;
   const other = v === "A" ? "B" : "A";
   if (lose.total === 0) return `${v} answers the question; ${other} is empty. [[${v}]]`;
   return `${v} ${REASONS[best][0]}; ${other} ${REASONS[best][1]}. [[${v}]]`;
