@@ -176,7 +176,7 @@ const REASONS: Record<Check, [string, string]> = {
   noCopy: ["is its own writing", "copies the question"],
 };
 
-/** The check that separates the winner from the loser most (weighted as in the total), or "tie". */
+/** The check that separates the winner from the loser most (a quality check by its weight, a gate by 0.4), or "tie". */
 export function decidingCheck(a: RubricScore, b: RubricScore): Check | "tie" {
   const v = rubricVerdict(a, b);
   if (v === "C") return "tie";
@@ -196,9 +196,9 @@ export function decidingCheck(a: RubricScore, b: RubricScore): Check | "tie" {
 
 /** The judge's target reply: the check that separates the answers most, then the verdict. */
 export function verdictReply(a: RubricScore, b: RubricScore): string {
-  const v = rubricVerdict(a, b);
   const best = decidingCheck(a, b);
-  if (v === "C" || best === "tie") return "Both answers are about equally good. [[C]]";
+  if (best === "tie") return "Both answers are about equally good. [[C]]";
+  const v = rubricVerdict(a, b);
   const lose = v === "A" ? b : a;
   const other = v === "A" ? "B" : "A";
   if (lose.total === 0) return `${v} answers the question; ${other} is empty. [[${v}]]`;
