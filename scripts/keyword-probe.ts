@@ -44,19 +44,19 @@ const { values } = parseArgs({
     out: { type: "string", default: "/tmp/keyword-probe" },
   },
 });
-const num = (name: keyof typeof values) => {
+/** A flag's value: a non-negative integer (or any non-negative number when `integer` is false). */
+const num = (name: keyof typeof values, integer = true) => {
   const x = Number(values[name]);
-  if (!Number.isFinite(x) || x < 0) {
-    console.error(
-      `keyword-probe: --${name} must be a non-negative number, got ${JSON.stringify(values[name])}`,
-    );
+  if (!Number.isFinite(x) || x < 0 || (integer && !Number.isInteger(x))) {
+    const what = integer ? "a non-negative integer" : "a non-negative number";
+    console.error(`keyword-probe: --${name} must be ${what}, got ${JSON.stringify(values[name])}`);
     process.exit(2);
   }
   return x;
 };
 const [steps, lr, extraPrompts, testExamples, seed] = [
   num("steps"),
-  num("lr"),
+  num("lr", false),
   num("extra-prompts"),
   num("test-examples"),
   num("seed"),

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -42,15 +42,14 @@ test("keyword-probe fine-tunes a model on the keyword check and scores held-out 
   );
   assert.equal(r.accuracy, kinds.reduce((n, k) => n + k.right, 0) / 20);
   for (const key of Object.keys(r.byKind)) assert.match(key, /^[a-z_]+ \((Yes|No)\)$/);
-  assert.ok(existsModel(out), "the fine-tuned model is saved");
+  assert.ok(existsSync(join(out, "model.safetensors")), "the fine-tuned model is saved");
 });
 
 test("keyword-probe names a malformed flag and exits 2", () => {
   const run = spawnSync(process.execPath, [script, "--steps", "many"], { encoding: "utf8" });
   assert.equal(run.status, 2);
-  assert.match(run.stderr, /--steps must be a non-negative number, got "many"/);
+  assert.match(run.stderr, /--steps must be a non-negative integer, got "many"/);
+  const half = spawnSync(process.execPath, [script, "--test-examples", "2.5"], { encoding: "utf8" });
+  assert.equal(half.status, 2);
+  assert.match(half.stderr, /--test-examples must be a non-negative integer, got "2.5"/);
 });
-
-function existsModel(dir: string): boolean {
-  return readFileSync(join(dir, "config.json"), "utf8").includes("hidden_size");
-}
