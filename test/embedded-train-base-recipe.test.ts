@@ -12,6 +12,7 @@ const OFF: Partial<BaseRecipe> = {
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
+  keywordLookupShare: 0,
   hiddenSize: 256,
   intermediateSize: 704,
   layers: 6,
@@ -55,6 +56,11 @@ test("command-line options override the defaults", () => {
   assert.equal(r.out, "/tmp/x");
   assert.equal(r.sftSteps, DEFAULT_BASE_RECIPE.sftSteps);
   assert.equal(parseRecipe(["--sft-fact-lines"]).sftFactLines, true);
+  assert.equal(parseRecipe(["--keyword-lookup-share", "0.5"]).keywordLookupShare, 0.5);
+  assert.throws(
+    () => parseRecipe(["--keyword-lookup-share", "1.5"]),
+    /--keyword-lookup-share: "1.5" is not a share in \[0, 1\]/,
+  );
 });
 
 test("the shape options build a wider model of the same architecture, and are checked", () => {

@@ -26,7 +26,7 @@ export interface CopyExample {
 }
 
 /** lemma and definition of a gloss line "lemma: definition; \"example\"" (null for odd lines). */
-function parseGloss(line: string): { lemma: string; definition: string } | null {
+export function parseGloss(line: string): { lemma: string; definition: string } | null {
   const colon = line.indexOf(": ");
   if (colon <= 0) return null;
   const lemma = line.slice(0, colon);
@@ -126,7 +126,7 @@ export interface CopyAccuracy {
 }
 
 /** The model's greedy replies (up to 48 tokens) to the examples' prompts. */
-function greedyReplies(model: LlamaModel, tokenizer: TextTokenizer, held: readonly CopyExample[]) {
+export function greedyReplies(model: LlamaModel, tokenizer: TextTokenizer, held: readonly CopyExample[]) {
   const prompts = held.map((c) =>
     tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
   );

@@ -10,7 +10,8 @@
 //   Off by default (they cost math, docs/results.md thirteenth and fourteenth rounds): option look-up
 //   examples in the qa format (--sft-lookup-examples), a look-up phase between 2 and 3
 //   (--lookup-steps), a curriculum of option look-ups from two options to the qa shape, and a loss
-//   weight on their letter token (--lookup-letter-weight).
+//   weight on their letter token (--lookup-letter-weight). A share of the look-up phase's examples
+//   can be keyword look-ups, the writing rubric's keyword check (--keyword-lookup-share, keyword-task.ts).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
@@ -20,11 +21,12 @@
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
 //                               [--sft-copy-share F] [--sft-gloss-share F] [--no-sft-fact-lines] [--sft-lookup-examples N]
-//                               [--lookup-steps N] [--lookup-letter-weight W] [--init DIR]
+//                               [--lookup-steps N] [--lookup-letter-weight W] [--keyword-lookup-share F] [--init DIR]
 //                               [--hidden-size D] [--intermediate-size F] [--layers L] [--heads H]
 //                               [--pretrain-lr LR] [--sft-lr LR]
 // The shape options build a wider or deeper model of the same architecture (heads default to D/64).
-// --init DIR starts from an existing model directory (its tokenizer and weights) and runs SFT only.
+// --init DIR starts from an existing model directory (its tokenizer and weights) and skips pretraining:
+// it runs the look-up phase (when --lookup-steps is given), then SFT.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -49,6 +51,7 @@ import {
   copyChatText,
   copyCountFor,
   copyExamples,
+  greedyReplies,
   heldOutCopyPrompts,
   type LookupShape,
   letterTokenIndex,
@@ -65,6 +68,12 @@ import {
   tokenizerTexts,
   wordnetGlosses,
 } from "./corpus.js";
+import {
+  heldOutKeywordLookups,
+  KEYWORD_CURRICULUM,
+  keywordLookupAccuracy,
+  keywordLookupExamples,
+} from "./keyword-task.js";
 import {
   type ChatExample,
   encodeChatExample,
@@ -129,13 +138,15 @@ export interface BaseRecipe {
   lookupSteps: number;
   /** Loss weight of the letter token in look-up examples (the phase's and the SFT mix's). */
   lookupLetterWeight: number;
+  /** Share of the look-up phase's examples that are keyword look-ups (keyword-task.ts), in [0, 1]. */
+  keywordLookupShare: number;
   /** The model's shape (from scratch only; --init keeps the init model's): omni-tiny's by default. */
   hiddenSize: number;
   intermediateSize: number;
   layers: number;
   /** Attention heads (hiddenSize / HEAD_DIM by default, omni-tiny's head size). */
   heads: number;
-  /** Start from this model directory instead of training a tokenizer and pretraining (SFT only). */
+  /** Start from this model directory instead of training a tokenizer and pretraining (look-up phase and SFT only). */
   init?: string;
 }
 
@@ -158,6 +169,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
+  keywordLookupShare: 0,
   hiddenSize: OMNI_TINY_CONFIG.hidden_size,
   intermediateSize: OMNI_TINY_CONFIG.intermediate_size,
   layers: OMNI_TINY_CONFIG.num_hidden_layers,
@@ -273,20 +285,25 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   const copyGlosses = glossesWithoutHeldOutExamples(rows, glosses);
   const heldCopy = heldOutCopyPrompts(copyGlosses);
   const heldLookup = lookupExamples(copyGlosses, 60, new Rng(98));
-  const copyProbe: Array<{ after: string; lookup: number } & CopyAccuracy> = [];
+  const heldKeywords = heldOutKeywordLookups(copyGlosses);
+  const copyProbe: Array<{ after: string; lookup: number; keywordLookup: number } & CopyAccuracy> = [];
   const probe = (after: string) => {
     const acc = copyAccuracy(model, tokenizer, heldCopy);
     const lookup = lookupAccuracy(model, tokenizer, heldLookup);
-    copyProbe.push({ after, ...acc, lookup });
+    const keywordReplies = greedyReplies(model, tokenizer, heldKeywords).map((g) => g.text ?? "");
+    const keywordLookup = keywordLookupAccuracy(keywordReplies, heldKeywords);
+    copyProbe.push({ after, ...acc, lookup, keywordLookup });
     log(
       `copy probe after ${after}: ${(100 * acc.exact).toFixed(1)}% exact, ${(100 * acc.words).toFixed(1)}% of words ` +
-        `(e.g. ${JSON.stringify(acc.example)}); option look-up ${(100 * lookup).toFixed(1)}%`,
+        `(e.g. ${JSON.stringify(acc.example)}); option look-up ${(100 * lookup).toFixed(1)}%; ` +
+        `keyword look-up ${(100 * keywordLookup).toFixed(1)}% (chance 50%)`,
     );
   };
   if (r.init !== undefined) probe("init");
   const phases: PhaseLog[] = [];
   const common = { B: r.batch, T: r.seq, weightDecay: 0.1, maxGradNorm: 1.0 };
-  if (r.init === undefined) {
+  /** The pretraining stream: domain prompts and glosses, with copy examples as a share of the documents. */
+  const pretrainStream = () => {
     const texts = pretrainTexts(rows, glosses);
     const pretrainCopies = copyExamples(
       copyGlosses,
@@ -298,6 +315,57 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
       rng.shuffle([...texts, ...pretrainCopies.map((c) => copyChatText(tokenizer, c))]),
       id("<|eos|>"),
     );
+    return { stream, texts, pretrainCopies };
+  };
+  /**
+   * The look-up phase: three quarters of the steps are look-ups, split evenly over the stages of
+   * LOOKUP_CURRICULUM, with keywordLookupShare of each stage's examples keyword look-ups of the matching
+   * KEYWORD_CURRICULUM stage; a quarter stay on the pretraining stream.
+   */
+  const lookupPhase = (stream: Int32Array) => {
+    const stageSteps = Math.ceil((0.75 * r.lookupSteps) / LOOKUP_CURRICULUM.length);
+    const stages = LOOKUP_CURRICULUM.map((shape, i) => {
+      // enough examples for the stage's batches (short ones pack about 8 to a 256-token row)
+      const count = Math.ceil((stageSteps * r.batch * r.seq) / 24);
+      const keywordCount = Math.round(count * r.keywordLookupShare);
+      const lookups = lookupExamples(copyGlosses, count - keywordCount, rng.fork(), shape);
+      const encoded = lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight));
+      if (keywordCount > 0) {
+        const keywords = keywordLookupExamples(copyGlosses, keywordCount, rng.fork(), KEYWORD_CURRICULUM[i]);
+        for (const c of keywords)
+          encoded.push(encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply));
+      }
+      return {
+        steps: stageSteps,
+        next: packedChatBatches(encoded, r.batch, r.seq, id("<|pad|>"), rng.fork()),
+      };
+    });
+    log(
+      `look-up phase: ${r.lookupSteps} steps, stages ${LOOKUP_CURRICULUM.map((c) => `${c.minOptions}-${c.maxOptions}`).join(" -> ")} options, ` +
+        `${(100 * r.keywordLookupShare).toFixed(0)}% of the examples keyword look-ups (up to ` +
+        `${KEYWORD_CURRICULUM.map((c) => c.maxWords).join(" -> ")} words), ` +
+        `a quarter of the steps on the pretraining stream; letter weight ${r.lookupLetterWeight}`,
+    );
+    phases.push(
+      trainPhase(
+        model,
+        backend,
+        interleavedBatches(stagedBatches(stages), streamBatches(stream, r.batch, r.seq, rng.fork()), 0.25),
+        {
+          name: "lookup",
+          steps: r.lookupSteps,
+          lr: r.sftLr,
+          minLr: r.sftLr / 10,
+          warmupSteps: 30,
+          ...common,
+        },
+        log,
+      ),
+    );
+    probe("lookup");
+  };
+  if (r.init === undefined) {
+    const { stream, texts, pretrainCopies } = pretrainStream();
     log(
       `pretraining stream: ${stream.length} tokens (${texts.length} documents + ${pretrainCopies.length} copy examples)`,
     );
@@ -318,41 +386,10 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
       ),
     );
     probe("pretrain");
-    if (r.lookupSteps > 0) {
-      // three quarters of the steps are look-ups, split evenly over the stages
-      const stageSteps = Math.ceil((0.75 * r.lookupSteps) / LOOKUP_CURRICULUM.length);
-      const stages = LOOKUP_CURRICULUM.map((shape) => {
-        // enough examples for the stage's batches (short ones pack about 8 to a 256-token row)
-        const count = Math.ceil((stageSteps * r.batch * r.seq) / 24);
-        const lookups = lookupExamples(copyGlosses, count, rng.fork(), shape);
-        const encoded = lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight));
-        return {
-          steps: stageSteps,
-          next: packedChatBatches(encoded, r.batch, r.seq, id("<|pad|>"), rng.fork()),
-        };
-      });
-      log(
-        `look-up phase: ${r.lookupSteps} steps, stages ${LOOKUP_CURRICULUM.map((c) => `${c.minOptions}-${c.maxOptions}`).join(" -> ")} options, ` +
-          `a quarter of the steps on the pretraining stream; letter weight ${r.lookupLetterWeight}`,
-      );
-      phases.push(
-        trainPhase(
-          model,
-          backend,
-          interleavedBatches(stagedBatches(stages), streamBatches(stream, r.batch, r.seq, rng.fork()), 0.25),
-          {
-            name: "lookup",
-            steps: r.lookupSteps,
-            lr: r.sftLr,
-            minLr: r.sftLr / 10,
-            warmupSteps: 30,
-            ...common,
-          },
-          log,
-        ),
-      );
-      probe("lookup");
-    }
+    if (r.lookupSteps > 0) lookupPhase(stream);
+  } else if (r.lookupSteps > 0) {
+    // a look-up phase continuing the --init model, on the same pretraining stream
+    lookupPhase(pretrainStream().stream);
   }
 
   // 4. SFT, copy examples kept in the mix so that copying is not forgotten
@@ -460,6 +497,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
       "sft-lookup-examples": { type: "string" },
       "lookup-steps": { type: "string" },
       "lookup-letter-weight": { type: "string" },
+      "keyword-lookup-share": { type: "string" },
       "hidden-size": { type: "string" },
       "intermediate-size": { type: "string" },
       layers: { type: "string" },
@@ -479,6 +517,9 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     if (!(n > 0 && Number.isFinite(n))) throw new Error(`--${name}: "${v}" is not a positive learning rate`);
     return n;
   };
+  const keywordLookupShare = num(values["keyword-lookup-share"], d.keywordLookupShare);
+  if (!(keywordLookupShare >= 0 && keywordLookupShare <= 1))
+    throw new Error(`--keyword-lookup-share: "${values["keyword-lookup-share"]}" is not a share in [0, 1]`);
   const shaped = ["hidden-size", "intermediate-size", "layers", "heads"].filter((k) => k in values);
   if (values.init !== undefined && shaped.length > 0)
     throw new Error(`--${shaped[0]} sets the shape of a new model; --init keeps the shape of ${values.init}`);
@@ -513,6 +554,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
     lookupSteps: num(values["lookup-steps"], d.lookupSteps),
     lookupLetterWeight: num(values["lookup-letter-weight"], d.lookupLetterWeight),
+    keywordLookupShare,
     hiddenSize,
     intermediateSize: size("intermediate-size", values["intermediate-size"], d.intermediateSize),
     layers: size("layers", values.layers, d.layers),

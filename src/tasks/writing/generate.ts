@@ -65,7 +65,7 @@ function collectExamples(): Example[] {
   return out;
 }
 
-function contentWords(tokens: string[]): string[] {
+export function contentWords(tokens: string[]): string[] {
   return [...new Set(tokens.filter((t) => t.length >= 3 && !STOPWORDS.has(t) && !t.includes("'")))];
 }
 
