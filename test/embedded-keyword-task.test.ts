@@ -9,6 +9,7 @@ import {
   keywordLookupAccuracy,
   keywordLookupExamples,
 } from "../src/embedded/keyword-task.js";
+import { LOOKUP_CURRICULUM } from "../src/embedded/train-base.js";
 import { Rng } from "../src/engine/rng.js";
 import { keywordCoverage } from "../src/rewards/keywords.js";
 
@@ -68,6 +69,8 @@ test("the curriculum's shapes bound the listed words, and the held-out probe is 
     one.every((e) => !parse(e.prompt).text.includes("; ")),
     "one definition per text",
   );
+  // train-base pairs each option look-up stage with a keyword look-up stage
+  assert.equal(KEYWORD_CURRICULUM.length, LOOKUP_CURRICULUM.length);
   const last = KEYWORD_CURRICULUM.at(-1)!;
   const held = heldOutKeywordLookups(glosses, 60);
   assert.equal(held.length, 60);

@@ -320,7 +320,8 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   /**
    * The look-up phase: three quarters of the steps are look-ups, split evenly over the stages of
    * LOOKUP_CURRICULUM, with keywordLookupShare of each stage's examples keyword look-ups of the matching
-   * KEYWORD_CURRICULUM stage; a quarter stay on the pretraining stream.
+   * KEYWORD_CURRICULUM stage (the two curricula have as many stages); a quarter stay on the
+   * pretraining stream.
    */
   const lookupPhase = (stream: Int32Array) => {
     const stageSteps = Math.ceil((0.75 * r.lookupSteps) / LOOKUP_CURRICULUM.length);
