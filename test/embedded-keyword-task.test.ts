@@ -82,6 +82,17 @@ test("the curriculum's shapes bound the listed words, and the held-out probe is 
     /maxWords and maxDefinitions must be >= 1/,
   );
   assert.throws(() => keywordLookupExamples(["odd line"], 1, new Rng(1)), /no usable gloss lines/);
+  // every listable word also stands in another form that still matches it, so no "No" can be made
+  assert.throws(
+    () =>
+      keywordLookupExamples(
+        ["walks: walk walks walk walks", "runs: run runs run runs"],
+        4,
+        new Rng(1),
+        KEYWORD_CURRICULUM[0],
+      ),
+    /too few glosses make a minimal pair/,
+  );
 });
 
 test("keyword look-up accuracy scores replies by their first word", () => {

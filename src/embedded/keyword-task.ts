@@ -61,7 +61,9 @@ export function keywordLookupExamples(
     throw new Error("keywordLookupExamples: no usable gloss lines");
   }
   const out: CopyExample[] = [];
-  while (out.length < count) {
+  for (let tries = 0; out.length < count; tries++) {
+    if (tries > 20 * count + 100)
+      throw new Error("keywordLookupExamples: too few glosses make a minimal pair");
     const parts = Array.from({ length: 1 + rng.int(shape.maxDefinitions) }, () => rng.pick(definitions));
     const text = parts.join("; ");
     const words = rng.shuffle(listable(text)).slice(0, 1 + rng.int(shape.maxWords));
