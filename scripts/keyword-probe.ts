@@ -10,8 +10,12 @@
 // shape (one sentence or a long run) cannot tell those apart. That look-up is the judge's weakest
 // check (docs/results.md, nineteenth round).
 //
+// `--per-word` asks about one required word at a time instead ("Does the answer use the word X?"), the
+// word named last, right before the reply: the look-up a judge reply could spell out word by word.
+// Its minimal pairs are within the keyword-swapped answers (the swapped word "No", the others "Yes").
+//
 //   node dist/scripts/keyword-probe.js [--model models/omni-tiny] [--steps 1500] [--lr 1e-3]
-//                                      [--test-examples 600] [--out /tmp/keyword-probe]
+//                                      [--test-examples 600] [--per-word] [--out /tmp/keyword-probe]
 import { parseArgs } from "node:util";
 import { extraSftRows, loadDomainRows } from "../src/embedded/corpus.js";
 import { candidates, writingInfo } from "../src/embedded/judge-pairs.js";
@@ -41,6 +45,7 @@ const { values } = parseArgs({
     "extra-prompts": { type: "string", default: "20000" },
     "test-examples": { type: "string", default: "600" },
     seed: { type: "string", default: "0" },
+    "per-word": { type: "boolean", default: false },
     out: { type: "string", default: "/tmp/keyword-probe" },
   },
 });
@@ -62,7 +67,10 @@ const [steps, lr, extraPrompts, testExamples, seed] = [
   num("seed"),
 ];
 
-const SYSTEM = "Does the answer use every required word of the question? Reply Yes or No.";
+const perWord = values["per-word"]!;
+const SYSTEM = perWord
+  ? "Does the answer use the word named last? Reply Yes or No."
+  : "Does the answer use every required word of the question? Reply Yes or No.";
 const KINDS = new Set([
   "reference",
   "keyword_swapped",
@@ -88,15 +96,19 @@ function questions(prompts: readonly Row[], rng: Rng): Question[] {
     if (keywords.length === 0) continue;
     for (const c of candidates(row, others, rng)) {
       if (!KINDS.has(c.kind)) continue;
-      const reply = keywordCoverage(c.text, keywords) === 1 ? "Yes" : "No";
-      byLabel[reply].push({
-        messages: [
-          { role: "system", content: SYSTEM },
-          { role: "user", content: `Question: ${question}\n\nAnswer: ${c.text}` },
-        ],
-        reply,
-        kind: c.kind,
-      });
+      const asked = perWord ? keywords.map((k) => [k]) : [keywords];
+      for (const words of asked) {
+        const reply = keywordCoverage(c.text, words) === 1 ? "Yes" : "No";
+        const user = `Question: ${question}\n\nAnswer: ${c.text}${perWord ? `\n\nWord: ${words[0]}` : ""}`;
+        byLabel[reply].push({
+          messages: [
+            { role: "system", content: SYSTEM },
+            { role: "user", content: user },
+          ],
+          reply,
+          kind: c.kind,
+        });
+      }
     }
   }
   const n = Math.min(byLabel.Yes.length, byLabel.No.length);
@@ -159,6 +171,7 @@ test.forEach((q, i) => {
 });
 const summary = {
   model: values.model,
+  perWord,
   steps,
   lr,
   trainQuestions: train.length,

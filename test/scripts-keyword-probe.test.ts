@@ -45,6 +45,32 @@ test("keyword-probe fine-tunes a model on the keyword check and scores held-out 
   assert.ok(existsSync(join(out, "model.safetensors")), "the fine-tuned model is saved");
 });
 
+test("keyword-probe --per-word asks about one required word at a time", () => {
+  const dir = tempDir("keyword-probe-word-");
+  const model = writeTinyPolicy(join(dir, "policy"), { maxPositions: 1024 });
+  const common = ["--model", model, "--steps", "1", "--extra-prompts", "0", "--test-examples", "10"];
+  const probe = (out: string, extra: string[]) => {
+    const run = spawnSync(process.execPath, [script, ...common, "--out", out, ...extra], {
+      encoding: "utf8",
+    });
+    assert.equal(run.status, 0, run.stderr);
+    return JSON.parse(readFileSync(join(out, "keyword_probe.json"), "utf8")) as {
+      perWord: boolean;
+      trainQuestions: number;
+    };
+  };
+  const whole = probe(join(dir, "whole"), []);
+  const perWord = probe(join(dir, "word"), ["--per-word"]);
+  assert.equal(whole.perWord, false);
+  assert.equal(perWord.perWord, true);
+  // one question per required word instead of one per answer: more of them, still balanced
+  assert.ok(
+    perWord.trainQuestions > whole.trainQuestions,
+    `${perWord.trainQuestions} <= ${whole.trainQuestions}`,
+  );
+  assert.equal(perWord.trainQuestions % 2, 0);
+});
+
 test("keyword-probe names a malformed flag and exits 2", () => {
   const run = spawnSync(process.execPath, [script, "--steps", "many"], { encoding: "utf8" });
   assert.equal(run.status, 2);
