@@ -1,0 +1,94 @@
+// Offline difficulty filtering for RL: keeps the rows of a split whose measured pass count lies in a
+// range, so that GRPO trains only where a group of samples can disagree (a group that always or never
+// passes carries no advantage). The pass counts come from an eval run with several samples per row:
+//
+//   node dist/scripts/pass-rate-filter.js --rows datasets/code/train.jsonl --max-rows-per-kind 40 --out D/code/train.jsonl
+//   omni-thinker eval --model models/omni-tiny --data D --split train --tasks code --samples 8 \
+//     --temperature 0.7 --keep-samples --out p8.json
+//   node dist/scripts/pass-rate-filter.js --rows D/code/train.jsonl --eval p8.json --min 1 --max 7 --out F/code/train.jsonl
+//
+// --max-rows-per-kind keeps the first N rows of each row kind in file order (what the trainer's
+// data.max_rows_per_kind does), so the rows measured are the rows a recipe trains on. With --eval, the
+// eval result must hold every row of --rows (same task, same order): its samples carry row indices.
+// The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it.
+// Prints the rows kept per kind.
+import { readFileSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { parseArgs } from "node:util";
+import { capRowsPerKind } from "../src/rl/trainer.js";
+import { readRows, writeRows } from "../src/tasks/io.js";
+import { type Row, rowKind } from "../src/tasks/schema.js";
+
+interface EvalSamples {
+  tasks?: { task: string; prompts: number; samplesPerPrompt: number }[];
+  samples?: { task: string; index: number; metric: number }[];
+}
+
+function fail(message: string): never {
+  console.error(`pass-rate-filter: ${message}`);
+  process.exit(2);
+}
+
+/** Passing samples (metric 1) per row index of `task`, checked against the row count. */
+function passCounts(file: string, e: EvalSamples, task: string, rows: number): number[] {
+  const t = e.tasks?.find((x) => x.task === task);
+  if (!t) fail(`${file}: no "${task}" task in this eval result`);
+  if (!e.samples) fail(`${file}: no samples (run eval with --keep-samples)`);
+  if (t.prompts !== rows)
+    fail(`${file}: ${t.prompts} ${task} rows were evaluated, --rows has ${rows} (evaluate the same file)`);
+  const counts = new Array<number>(rows).fill(0);
+  const seen = new Array<number>(rows).fill(0);
+  for (const s of e.samples) {
+    if (s.task !== task) continue;
+    if (!Number.isInteger(s.index) || s.index < 0 || s.index >= rows)
+      fail(`${file}: sample index ${s.index} is outside the ${rows} rows`);
+    seen[s.index]!++;
+    counts[s.index]! += Number(s.metric === 1);
+  }
+  const short = seen.findIndex((n) => n !== t.samplesPerPrompt);
+  if (short >= 0) fail(`${file}: row ${short} has ${seen[short]} samples, expected ${t.samplesPerPrompt}`);
+  return counts;
+}
+
+const { values } = parseArgs({
+  options: {
+    rows: { type: "string" },
+    out: { type: "string" },
+    eval: { type: "string" },
+    min: { type: "string", default: "1" },
+    max: { type: "string" },
+    "max-rows-per-kind": { type: "string" },
+    task: { type: "string" },
+  },
+});
+if (!values.rows || !values.out) fail("--rows FILE and --out FILE are required");
+const count = (name: "min" | "max" | "max-rows-per-kind") => {
+  const x = Number(values[name]);
+  if (!Number.isInteger(x) || x < 0)
+    fail(`--${name} must be a non-negative integer, got ${JSON.stringify(values[name])}`);
+  return x;
+};
+
+let rows: Row[] = await readRows(values.rows);
+if (values["max-rows-per-kind"] !== undefined) rows = capRowsPerKind(rows, count("max-rows-per-kind"));
+if (values.eval) {
+  const e = JSON.parse(readFileSync(values.eval, "utf8")) as EvalSamples;
+  // the eval's task name: datasets are laid out as <dir>/<task>/<split>.jsonl
+  const task = values.task ?? basename(dirname(values.rows));
+  const counts = passCounts(values.eval, e, task, rows.length);
+  const samples = e.tasks!.find((t) => t.task === task)!.samplesPerPrompt;
+  const [lo, hi] = [count("min"), values.max === undefined ? samples - 1 : count("max")];
+  if (lo > hi) fail(`--min ${lo} is above --max ${hi}`);
+  rows = rows.filter((_, i) => counts[i]! >= lo && counts[i]! <= hi);
+  console.log(`rows passing ${lo}-${hi} of ${samples} samples: ${rows.length} of ${counts.length}`);
+}
+writeRows(values.out, rows);
+const byKind = new Map<string, number>();
+for (const r of rows) byKind.set(rowKind(r) ?? "-", (byKind.get(rowKind(r) ?? "-") ?? 0) + 1);
+console.log(
+  [...byKind]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, n]) => `${k} ${n}`)
+    .join(", "),
+);
+console.log(`wrote ${rows.length} rows to ${values.out}`);

@@ -1,0 +1,93 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { tempDir } from "./helpers/temp-dir.js";
+import { toyRow, writeTaskRows } from "./helpers/tiny-policy.js";
+
+const script = join(dirname(fileURLToPath(import.meta.url)), "..", "scripts", "pass-rate-filter.js");
+
+const run = (args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: "utf8" });
+const readIndices = (file: string) =>
+  readFileSync(file, "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => (JSON.parse(l) as { extra_info: { index: number } }).extra_info.index);
+
+function codeRow(index: number, family: string) {
+  const row = toyRow("code", index, `Task ${index}`, { tests: ["assert True"] });
+  return { ...row, extra_info: { ...row.extra_info, family } };
+}
+
+/** An eval result with `perRow[i]` passing samples of `n` for row i. */
+function evalFile(file: string, perRow: number[], n: number) {
+  const samples = perRow.flatMap((pass, index) =>
+    Array.from({ length: n }, (_, k) => ({ task: "code", index, metric: Number(k < pass) })),
+  );
+  writeFileSync(
+    file,
+    JSON.stringify({ tasks: [{ task: "code", prompts: perRow.length, samplesPerPrompt: n }], samples }),
+  );
+}
+
+test("pass-rate-filter caps rows per kind, then keeps the rows whose pass count is in range", () => {
+  const dir = tempDir("pass-rate-filter-");
+  const families = ["a", "a", "b", "a", "b", "b", "c"];
+  writeTaskRows(join(dir, "all"), "train", { code: families.map((f, i) => codeRow(i, f)) });
+
+  const capped = join(dir, "capped", "code", "train.jsonl");
+  const cap = run([
+    "--rows",
+    join(dir, "all", "code", "train.jsonl"),
+    "--max-rows-per-kind",
+    "2",
+    "--out",
+    capped,
+  ]);
+  assert.equal(cap.status, 0, cap.stderr);
+  assert.deepEqual(readIndices(capped), [0, 1, 2, 4, 6], "the first two of each kind, in file order");
+
+  // rows 0..4 of the capped file pass 0, 3, 4, 1 and 4 times of 4: 1-3 passes by default (not all, not none)
+  const p4 = join(dir, "p4.json");
+  evalFile(p4, [0, 3, 4, 1, 4], 4);
+  const kept = join(dir, "kept", "code", "train.jsonl");
+  const filter = run(["--rows", capped, "--eval", p4, "--out", kept]);
+  assert.equal(filter.status, 0, filter.stderr);
+  assert.match(filter.stdout, /rows passing 1-3 of 4 samples: 2 of 5/);
+  assert.deepEqual(readIndices(kept), [1, 4], "capped rows 1 and 3 are dataset rows 1 and 4");
+
+  const some = join(dir, "some.jsonl");
+  assert.equal(
+    run(["--rows", capped, "--eval", p4, "--min", "3", "--max", "4", "--task", "code", "--out", some]).status,
+    0,
+  );
+  assert.deepEqual(readIndices(some), [1, 2, 6]);
+});
+
+test("pass-rate-filter refuses an eval result of other rows and names the problem", () => {
+  const dir = tempDir("pass-rate-filter-bad-");
+  writeTaskRows(dir, "train", { code: [codeRow(0, "a"), codeRow(1, "a")] });
+  const rows = join(dir, "code", "train.jsonl");
+  const out = join(dir, "out.jsonl");
+
+  const three = join(dir, "three.json");
+  evalFile(three, [1, 1, 1], 2);
+  const wrongCount = run(["--rows", rows, "--eval", three, "--out", out]);
+  assert.equal(wrongCount.status, 2);
+  assert.match(wrongCount.stderr, /three\.json: 3 code rows were evaluated, --rows has 2/);
+
+  const bare = join(dir, "bare.json");
+  writeFileSync(bare, JSON.stringify({ tasks: [{ task: "code", prompts: 2, samplesPerPrompt: 2 }] }));
+  assert.match(
+    run(["--rows", rows, "--eval", bare, "--out", out]).stderr,
+    /bare\.json: no samples \(run eval with --keep-samples\)/,
+  );
+
+  const two = join(dir, "two.json");
+  evalFile(two, [1, 2], 2);
+  const badMax = run(["--rows", rows, "--eval", two, "--max", "x", "--out", out]);
+  assert.equal(badMax.status, 2);
+  assert.match(badMax.stderr, /--max must be a non-negative integer, got "x"/);
+});
