@@ -72,7 +72,12 @@ const count = (name: "min" | "max" | "max-rows-per-kind") => {
 let rows: Row[] = await readRows(values.rows);
 if (values["max-rows-per-kind"] !== undefined) rows = capRowsPerKind(rows, count("max-rows-per-kind"));
 if (values.eval) {
-  const e = JSON.parse(readFileSync(values.eval, "utf8")) as EvalSamples;
+  let e: EvalSamples;
+  try {
+    e = JSON.parse(readFileSync(values.eval, "utf8")) as EvalSamples;
+  } catch (err) {
+    fail(`${values.eval}: cannot read an eval result: ${(err as Error).message}`);
+  }
   // the eval's task name: datasets are laid out as <dir>/<task>/<split>.jsonl
   const task = values.task ?? basename(dirname(values.rows));
   const counts = passCounts(values.eval, e, task, rows.length);

@@ -85,6 +85,13 @@ test("pass-rate-filter refuses an eval result of other rows and names the proble
     /bare\.json: no samples \(run eval with --keep-samples\)/,
   );
 
+  const broken = join(dir, "broken.json");
+  writeFileSync(broken, "{ not json");
+  assert.match(
+    run(["--rows", rows, "--eval", broken, "--out", out]).stderr,
+    /broken\.json: cannot read an eval result/,
+  );
+
   const two = join(dir, "two.json");
   evalFile(two, [1, 2], 2);
   const badMax = run(["--rows", rows, "--eval", two, "--max", "x", "--out", out]);
