@@ -61,6 +61,20 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
   );
   assert.equal(r.agreementByCheck.tie?.n, ties);
   assert.equal(r.agreementByCheck.tie?.agreement, 0);
+  // every judgment counts once under its pair of kinds and gap band
+  assert.equal(
+    Object.values(r.agreementByKindPair).reduce((n, k) => n + k.n, 0),
+    r.judgments,
+  );
+  for (const key of Object.keys(r.agreementByKindPair))
+    assert.match(key, /^[a-z_:]+.* vs .+ \((tie|small|medium|large)\)$/);
+  // always-A is one verdict per ordered pair of kinds, so the best such choice does at least as well,
+  // and at least as well as the commonest verdict overall
+  assert.ok(r.kindPairOracle >= r.agreement && r.kindPairOracle <= 1, `oracle ${r.kindPairOracle}`);
+  const wanted = (v: "A" | "B" | "C") =>
+    r.confusion[v].A + r.confusion[v].B + r.confusion[v].C + r.confusion[v].none;
+  assert.ok(r.kindPairOracle >= Math.max(wanted("A"), wanted("B"), wanted("C")) / r.judgments);
+  assert.match(formatJudgeEval(r), /knowing only each answer's kind .*: \d+\.\d%/);
   assert.equal(r.canary.winRatePerJudgment, 0.5, "the canary wins whenever it is shown as A");
   assert.equal(r.canary.winRatePerPair, 0, "but never in both orders");
   assert.equal(r.unparseable, 0);

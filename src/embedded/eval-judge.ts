@@ -78,6 +78,14 @@ export interface JudgeEvalResult {
   agreementByKind: Record<string, { n: number; agreement: number }>;
   /** Per rubric check that decides the pair (the one its target reply names), or "tie". */
   agreementByCheck: Record<string, { n: number; agreement: number }>;
+  /** Per unordered pair of candidate kinds and gap band ("keyword_swapped vs reference (small)"). */
+  agreementByKindPair: Record<string, { n: number; agreement: number }>;
+  /**
+   * What knowing each answer's kind alone buys: the agreement of a judge that answers, for each
+   * ordered pair of kinds, the rubric verdict most common for it among these very pairs (an upper
+   * bound fitted on the test pairs; the rest needs the answers' details, such as a keyword's presence).
+   */
+  kindPairOracle: number;
   /** Judgments by the rubric's verdict (rows) and the judge's (columns; "none" = unparseable). */
   confusion: Record<Verdict, Record<Verdict | "none", number>>;
   flipRate: number;
@@ -136,6 +144,8 @@ export async function evaluateJudge(
   const byBand: Tallies = {};
   const byKind: Tallies = {};
   const byCheck: Tallies = {};
+  const byKindPair: Tallies = {};
+  const verdictsByOrderedKinds = new Map<string, Record<Verdict, number>>();
   const confusion = {} as JudgeEvalResult["confusion"];
   for (const want of VERDICTS) confusion[want] = { A: 0, B: 0, C: 0, none: 0 };
   pairs.forEach((p, i) => {
@@ -145,8 +155,15 @@ export async function evaluateJudge(
     const tallies = [
       tally(byBand, p.band),
       tally(byCheck, decidingCheck(p.scoreA, p.scoreB)),
+      tally(byKindPair, `${[p.a.kind, p.b.kind].sort().join(" vs ")} (${p.band})`),
       ...[...new Set([p.a.kind, p.b.kind])].map((k) => tally(byKind, k)),
     ];
+    for (const q of [p, swapped(p)]) {
+      const key = `${q.a.kind}|${q.b.kind}`;
+      const counts = verdictsByOrderedKinds.get(key) ?? { A: 0, B: 0, C: 0 };
+      counts[q.verdict]++;
+      verdictsByOrderedKinds.set(key, counts);
+    }
     for (const [v, want] of [
       [v1, p.verdict],
       [v2, swapped(p).verdict],
@@ -198,6 +215,9 @@ export async function evaluateJudge(
     agreementByBand: rates(byBand),
     agreementByKind: rates(byKind),
     agreementByCheck: rates(byCheck),
+    agreementByKindPair: rates(byKindPair),
+    kindPairOracle:
+      [...verdictsByOrderedKinds.values()].reduce((n, c) => n + Math.max(c.A, c.B, c.C), 0) / judgments,
     confusion,
     flipRate: flips / pairs.length,
     unparseable: unparseable / judgments,
@@ -287,6 +307,14 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
       .sort((x, y) => x[1].agreement - y[1].agreement)
       .map(([k, b]) => `${k} ${pct(b.agreement)} of ${b.n}`)
       .join(", ")}`,
+    `  by pair of kinds and gap, most misses first: ${Object.entries(r.agreementByKindPair)
+      .map(([k, b]) => [k, b.n, Math.round(b.n * (1 - b.agreement))] as const)
+      .filter(([, , misses]) => misses > 0)
+      .sort((x, y) => y[2] - x[2])
+      .slice(0, 8)
+      .map(([k, n, misses]) => `${k} ${misses} of ${n}`)
+      .join(", ")}`,
+    `  knowing only each answer's kind (the most common verdict per pair of kinds, fitted on these pairs): ${pct(r.kindPairOracle)}`,
     "  rubric verdict -> the judge's (A / B / C / unparseable):",
     ...VERDICTS.map((want) => {
       const row = r.confusion[want];
