@@ -32,7 +32,7 @@ function fail(message: string): never {
 /** Passing samples (metric 1) per row index of `task`, checked against the row count. */
 function passCounts(file: string, e: EvalSamples, task: string, rows: number): number[] {
   const t = e.tasks?.find((x) => x.task === task);
-  if (!t) fail(`${file}: no "${task}" task in this eval result`);
+  if (!t) fail(`${file}: no "${task}" task in this eval result (name it with --task)`);
   if (!e.samples) fail(`${file}: no samples (run eval with --keep-samples)`);
   if (t.prompts !== rows)
     fail(`${file}: ${t.prompts} ${task} rows were evaluated, --rows has ${rows} (evaluate the same file)`);

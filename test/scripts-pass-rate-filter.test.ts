@@ -85,6 +85,16 @@ test("pass-rate-filter refuses an eval result of other rows and names the proble
     /bare\.json: no samples \(run eval with --keep-samples\)/,
   );
 
+  const otherTask = join(dir, "math.json");
+  writeFileSync(
+    otherTask,
+    JSON.stringify({ tasks: [{ task: "math", prompts: 2, samplesPerPrompt: 2 }], samples: [] }),
+  );
+  assert.match(
+    run(["--rows", rows, "--eval", otherTask, "--out", out]).stderr,
+    /math\.json: no "code" task in this eval result \(name it with --task\)/,
+  );
+
   const broken = join(dir, "broken.json");
   writeFileSync(broken, "{ not json");
   assert.match(

@@ -158,7 +158,8 @@ export async function evaluateJudge(
       tally(byKindPair, `${[p.a.kind, p.b.kind].sort().join(" vs ")} (${p.band})`),
       ...[...new Set([p.a.kind, p.b.kind])].map((k) => tally(byKind, k)),
     ];
-    for (const q of [p, swapped(p)]) {
+    const back = swapped(p);
+    for (const q of [p, back]) {
       const key = `${q.a.kind}|${q.b.kind}`;
       const counts = verdictsByOrderedKinds.get(key) ?? { A: 0, B: 0, C: 0 };
       counts[q.verdict]++;
@@ -166,7 +167,7 @@ export async function evaluateJudge(
     }
     for (const [v, want] of [
       [v1, p.verdict],
-      [v2, swapped(p).verdict],
+      [v2, back.verdict],
     ] as const) {
       if (v === undefined) unparseable++;
       if (v === want) agree++;
