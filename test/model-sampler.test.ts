@@ -91,6 +91,33 @@ test("greedy decoding with the KV cache equals greedy decoding that recomputes a
   });
 });
 
+test("greedyRows decode those rows greedily inside a sampled batch, with temperature-1 log-probs", () => {
+  const greedy = generate(model, prompts, { maxNewTokens: 10, temperature: 0 });
+  const rows = [true, false, true, false];
+  const mixed = generate(model, prompts, { maxNewTokens: 10, temperature: 1.5, greedyRows: rows, seed: 4 });
+  const sampled = generate(model, prompts, { maxNewTokens: 10, temperature: 1.5, seed: 4 });
+  mixed.forEach((g, row) => {
+    if (rows[row]) {
+      assert.deepEqual(g.tokens, greedy[row]!.tokens, `row ${row}`);
+      assert.deepEqual(g.logprobsAtTemperature, g.logprobs);
+      const expected = logprobsByForward(prompts[row]!, g.tokens);
+      g.logprobs.forEach((lp, i) => assert.ok(Math.abs(lp - expected[i]!) < 1e-4, `row ${row} token ${i}`));
+    } else {
+      // the sampled rows draw from their own streams, untouched by the greedy ones
+      assert.deepEqual(g.tokens, sampled[row]!.tokens, `row ${row}`);
+    }
+  });
+  assert.notDeepEqual(
+    sampled.filter((_, r) => rows[r]).map((g) => g.tokens),
+    greedy.filter((_, r) => rows[r]).map((g) => g.tokens),
+    "at temperature 1.5 the sampled rows would differ from greedy (else the test shows nothing)",
+  );
+  assert.throws(
+    () => generate(model, prompts, { maxNewTokens: 2, greedyRows: [true] }),
+    /greedyRows has 1 entries for 4 prompts/,
+  );
+});
+
 test("top-k = 1 and a tiny top-p both sample exactly the greedy tokens", () => {
   const greedy = generate(model, prompts, { maxNewTokens: 8, temperature: 0 }).map((g) => g.tokens);
   const topK1 = generate(model, prompts, { maxNewTokens: 8, temperature: 1.5, topK: 1, seed: 5 });

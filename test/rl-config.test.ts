@@ -43,6 +43,7 @@ test("unknown and invalid keys are rejected with the file and the field path", (
     /schedule\.stages\[0\]/,
   );
   bad({ steps: null }, /steps: null/);
+  bad({ rl: { greedy_in_group: true, group_size: 1 } }, /rl\.greedy_in_group: needs rl\.group_size >= 2/);
 });
 
 test("the shipped configs validate", () => {

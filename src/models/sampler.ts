@@ -20,6 +20,11 @@ export interface SamplingOptions {
   rowMaxNewTokens?: readonly number[];
   /** Softmax temperature. 0 = greedy (argmax). Default 1. */
   temperature?: number;
+  /**
+   * Rows decoded greedily whatever `temperature` is (true = argmax), e.g. one anchor response per
+   * GRPO group. Their `logprobs` are still the temperature-1 log-probs.
+   */
+  greedyRows?: readonly boolean[];
   /** Keep only the k most likely tokens. 0 or >= vocab = off (default). top-k = 1 is greedy. */
   topK?: number;
   /** Nucleus sampling: keep the smallest set of most likely tokens whose mass reaches p. 1 = off (default). */
@@ -97,6 +102,11 @@ export function generate(
   });
 
   const master = opts.rng ?? new Rng(opts.seed ?? 0);
+  if (opts.greedyRows && opts.greedyRows.length !== prompts.length) {
+    throw new Error(
+      `sampling: greedyRows has ${opts.greedyRows.length} entries for ${prompts.length} prompts`,
+    );
+  }
   if (opts.rowRngs && opts.rowRngs.length !== prompts.length) {
     throw new Error(`sampling: rowRngs has ${opts.rowRngs.length} streams for ${prompts.length} prompts`);
   }
@@ -122,6 +132,7 @@ export function generate(
     const picks = picker.pickRows(
       logits,
       active.map((row) => rowRngs[row]!),
+      opts.greedyRows && active.map((row) => opts.greedyRows![row]!),
     );
     active.forEach((row, j) => {
       const g = out[row]!;
@@ -227,11 +238,14 @@ export class TokenPicker {
     this.order = Array.from({ length: limit }, (_, i) => i);
   }
 
-  /** One pick per row of `logits` (rngs.length, V), row r drawing from rngs[r]. */
-  pickRows(logits: Float32Array, rngs: readonly Rng[]): Pick[] {
+  /**
+   * One pick per row of `logits` (rngs.length, V), row r drawing from rngs[r], or taking the argmax
+   * where greedyRows[r] is true.
+   */
+  pickRows(logits: Float32Array, rngs: readonly Rng[], greedyRows?: readonly boolean[]): Pick[] {
     const { V, limit, backend } = this;
     const R = rngs.length;
-    const greedy = this.temperature === 0 || this.topK === 1;
+    const allGreedy = this.temperature === 0 || this.topK === 1;
     const tau = this.temperature === 0 ? 1 : this.temperature;
     if (this.probs.length < R * V) this.probs = new Float32Array(R * V);
     const probs = this.probs.subarray(0, R * V);
@@ -239,7 +253,7 @@ export class TokenPicker {
     const tokens = new Int32Array(R);
     for (let r = 0; r < R; r++) {
       const o = r * V;
-      if (greedy) {
+      if (allGreedy || greedyRows?.[r]) {
         let argmax = 0;
         for (let i = 1; i < limit; i++) if (logits[o + i]! > logits[o + argmax]!) argmax = i;
         tokens[r] = argmax;
@@ -264,7 +278,8 @@ export class TokenPicker {
     return Array.from(tokens, (token, r) => {
       const atTau = Math.log(probs[r * V + token]!);
       const logprob = logp1 ? logp1[r]! : atTau;
-      return { token, logprob, logprobAtTemperature: this.temperature === 0 ? logprob : atTau };
+      const greedyRow = this.temperature === 0 || greedyRows?.[r] === true;
+      return { token, logprob, logprobAtTemperature: greedyRow ? logprob : atTau };
     });
   }
 

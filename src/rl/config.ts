@@ -39,6 +39,11 @@ export const RlSchema = z.strictObject({
   top_k: nonNegInt().default(0),
   /** Extra stop strings (the tokenizer's EOS always stops). */
   stop: z.array(z.string().min(1)).default([]),
+  /**
+   * One of each group's responses is the greedy decode (an anchor): a row the policy solves greedily
+   * but rarely when sampling then still yields a group with a positive advantage.
+   */
+  greedy_in_group: z.boolean().default(false),
   /** Prompts longer than this many tokens are cut from the left. */
   max_prompt_tokens: posInt().default(512),
   // advantage
@@ -215,6 +220,10 @@ function checkConsistency(cfg: TrainConfig, file: string): TrainConfig {
   }
   if (cfg.steps === null && cfg.schedule.type !== "sequential")
     issues.push("steps: null (planned by the schedule) needs schedule.type: sequential");
+  if (cfg.rl.greedy_in_group && cfg.rl.group_size < 2)
+    issues.push(
+      "rl.greedy_in_group: needs rl.group_size >= 2 (a group of one greedy response has no spread)",
+    );
   if (cfg.rl.format_reward) {
     try {
       new RegExp(cfg.rl.format_reward.pattern, "s");

@@ -20,6 +20,8 @@ export interface Rollout {
   oldLogp: Float32Array;
   refLogp?: Float32Array;
   finishReason: "stop" | "length" | "eos";
+  /** Decoded greedily (the group's anchor under rl.greedy_in_group) rather than sampled. */
+  greedy: boolean;
   text: string;
   promptTruncated: boolean;
   // filled in after scoring
@@ -43,6 +45,8 @@ export interface RolloutOptions {
   stop: string[];
   maxPromptTokens: number;
   eosTokenIds: number[];
+  /** The first response of every group is the greedy decode, the other groupSize - 1 are sampled. */
+  greedyInGroup: boolean;
 }
 
 /** Chat-templated prompt ids, cut from the left to at most `maxTokens`. */
@@ -72,7 +76,9 @@ export function sampleRollouts(
   const encoded = prompts.map((p) => encodePrompt(tokenizer, p.row, promptRoom));
   const longest = Math.max(...encoded.map((e) => e.ids.length));
   const maxNew = Math.max(1, Math.min(opts.maxNewTokens, maxPos - longest));
-  const jobs = prompts.flatMap((p, i) => Array.from({ length: opts.groupSize }, () => ({ p, i })));
+  const jobs = prompts.flatMap((p, i) =>
+    Array.from({ length: opts.groupSize }, (_, k) => ({ p, i, greedy: opts.greedyInGroup && k === 0 })),
+  );
   const decode = (ids: number[]) => tokenizer.decode(ids, { skipSpecialTokens: true });
   const gens = generate(
     model,
@@ -80,6 +86,7 @@ export function sampleRollouts(
     {
       maxNewTokens: maxNew,
       temperature: opts.temperature,
+      greedyRows: opts.greedyInGroup ? jobs.map((j) => j.greedy) : undefined,
       topP: opts.topP,
       topK: opts.topK,
       stop: opts.stop,
@@ -100,6 +107,7 @@ export function sampleRollouts(
       responseIds: g.tokens,
       oldLogp: Float32Array.from(g.logprobs),
       finishReason: g.finishReason,
+      greedy: job.greedy,
       text: g.text ?? decode(g.tokens),
       promptTruncated: encoded[job.i]!.truncated,
       reward: 0,

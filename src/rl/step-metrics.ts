@@ -47,6 +47,9 @@ function rolloutMetrics(rs: readonly Rollout[], dropped: ReadonlySet<number>): R
     truncated_frac: mean(rs.map((r) => (r.finishReason === "length" ? 1 : 0))),
     filtered_frac: groups.size > 0 ? [...groups].filter((g) => dropped.has(g)).length / groups.size : 0,
   };
+  // under rl.greedy_in_group: the greedy anchors' own pass rate, a free online greedy evaluation
+  const greedy = rs.filter((r) => r.greedy);
+  if (greedy.length > 0) m.greedy_metric_mean = mean(greedy.map((r) => r.metric));
   for (const s of REWARD_STATUSES) m[`status/${s}`] = rs.filter((r) => r.status === s).length;
   return m;
 }

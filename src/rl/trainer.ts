@@ -269,6 +269,7 @@ export async function trainStep(ctx: Ctx, step: number): Promise<Record<string, 
         stop: rl.stop,
         maxPromptTokens: rl.max_prompt_tokens,
         eosTokenIds: policy.eosTokenIds,
+        greedyInGroup: rl.greedy_in_group,
       },
       rng,
     );
