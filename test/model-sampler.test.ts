@@ -101,7 +101,9 @@ test("greedyRows decode those rows greedily inside a sampled batch, with tempera
       assert.deepEqual(g.tokens, greedy[row]!.tokens, `row ${row}`);
       assert.deepEqual(g.logprobsAtTemperature, g.logprobs);
       const expected = logprobsByForward(prompts[row]!, g.tokens);
-      g.logprobs.forEach((lp, i) => assert.ok(Math.abs(lp - expected[i]!) < 1e-4, `row ${row} token ${i}`));
+      g.logprobs.forEach((lp, i) => {
+        assert.ok(Math.abs(lp - expected[i]!) < 1e-4, `row ${row} token ${i}`);
+      });
     } else {
       // the sampled rows draw from their own streams, untouched by the greedy ones
       assert.deepEqual(g.tokens, sampled[row]!.tokens, `row ${row}`);
