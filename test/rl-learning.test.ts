@@ -83,3 +83,35 @@ test("GRPO raises the mean reward of a learnable reward on a tiny model", async 
   assert.ok(existsSync(join(res.runDir, "checkpoints", "step-20", "model.safetensors")));
   assert.match(readFileSync(join(res.runDir, "config.yaml"), "utf8"), /max_new_tokens: 8/);
 });
+
+test("rl.greedy_in_group logs the greedy anchors' metric, and samples.jsonl marks the anchors", async () => {
+  const { dir, model } = setup();
+  const cfg = parseTrainConfig(
+    {
+      name: "anchor",
+      out_dir: join(dir, "runs"),
+      model,
+      data: { dir: join(dir, "data") },
+      tasks: ["toy"],
+      steps: 2,
+      rl: { group_size: 4, prompts_per_step: 4, max_new_tokens: 8, greedy_in_group: true },
+      save_every: 0,
+      progress: false,
+      log_samples: 4,
+    },
+    "test",
+  );
+  const router = new RewardRouter([{ pattern: "toy", reward: letterShare }]);
+  const res = await train(cfg, { router, log: () => {} });
+  const metrics = readJsonl(join(res.runDir, "metrics.jsonl")).filter((m) => m.kind === "train");
+  const samples = readJsonl(join(res.runDir, "samples.jsonl"));
+  for (const m of metrics) {
+    // log_samples = prompts_per_step: samples.jsonl holds every group's first response, the anchor
+    const anchors = samples.filter((s) => s.step === m.step);
+    assert.equal(anchors.length, 4);
+    assert.ok(anchors.every((s) => s.greedy === true));
+    const anchorMean = anchors.reduce((a, s) => a + (s.metric as number), 0) / anchors.length;
+    assert.ok(Math.abs((m.greedy_metric_mean as number) - anchorMean) < 1e-9, `step ${m.step}`);
+    assert.equal(m["toy/greedy_metric_mean"], m.greedy_metric_mean);
+  }
+});

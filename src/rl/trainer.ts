@@ -473,6 +473,7 @@ function sampleRecords(
       advantage: r.advantage,
       response_tokens: r.responseIds.length,
       finish_reason: r.finishReason,
+      greedy: r.greedy,
       dropped: dropped.has(r.group),
       details: details.length > 1500 ? clip(details, 1500) : r.details,
     };
