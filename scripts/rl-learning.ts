@@ -7,12 +7,12 @@
 //   node dist/scripts/rl-learning.js [--tasks math,code,qa,writing] [--seeds 0,1,2] [--steps 40]
 //                                   [--config configs/single-task.yaml] [--out-dir runs/rl-learning]
 //                                   [--model DIR] [--set optim.lr=5e-5 ...]
-//                                   [--joint [--before-seed S]]
+//                                   [--joint] [--before-seed S]
 //
 // --joint trains one policy per seed on all --tasks (e.g. --config configs/joint.yaml); the table has
 // a row per task and one for their mean. The score before training is greedy, so the same for every
 // seed: only the run of --before-seed (default: the first of --seeds) evaluates it; the others skip
-// it, and the table reads it from that run.
+// it, and the table reads it from that run (which must exist: run that seed first or alongside).
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -120,14 +120,14 @@ if (values.joint) {
   for (const task of tasks) {
     const row: Row = { task, before: Number.NaN, after: [], wall: [] };
     for (const seed of seeds) {
-      const runDir = ensureRun(`${task}-s${seed}`, [task], seed, []);
-      const before = required(runDir, 0, task);
+      const skipBefore = seed === beforeSeed ? [] : ["eval.at_start=false"];
+      const runDir = ensureRun(`${task}-s${seed}`, [task], seed, skipBefore);
       const after = required(runDir, steps, task);
-      row.before = before;
       row.after.push(after);
       row.wall.push(wallOf(runDir));
-      console.log(`[${task}-s${seed}] ${before.toFixed(3)} -> ${after.toFixed(3)}`);
+      console.log(`[${task}-s${seed}] after: ${after.toFixed(3)}`);
     }
+    row.before = required(join(outDir, `${task}-s${beforeSeed}`), 0, task);
     rows.push(row);
   }
 }
