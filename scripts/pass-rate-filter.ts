@@ -10,7 +10,16 @@
 // --max-rows-per-kind keeps the first N rows of each row kind in file order (what the trainer's
 // data.max_rows_per_kind does), so the rows measured are the rows a recipe trains on. With --eval, the
 // eval result must hold every row of --rows (same task, same order): its samples carry row indices.
-// The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it.
+// --eval also takes a comma-separated list of results over consecutive slices of --rows, in order, so
+// that a large split can be measured by one eval process per core:
+//
+//   omni-thinker eval --data HALF1 ... --out h1.json & omni-thinker eval --data HALF2 ... --out h2.json
+//   node dist/scripts/pass-rate-filter.js --rows datasets/code/train.jsonl --eval h1.json,h2.json \
+//     --keep-first-per-kind 40 --out F/code/train.jsonl
+//
+// --keep-first-per-kind N also keeps the first N rows of each kind whatever their pass count: the rows a
+// capped recipe trains on, plus every other row where a group can disagree. The kept rows stay in file
+// order. The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it.
 // Prints the rows kept per kind.
 import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -29,13 +38,12 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/** Passing samples (metric 1) per row index of `task`, checked against the row count. */
-function passCounts(file: string, e: EvalSamples, task: string, rows: number): number[] {
+/** Passing samples (metric 1) per row index of `task` in one eval result, checked against its row count. */
+function passCounts(file: string, e: EvalSamples, task: string): { counts: number[]; samples: number } {
   const t = e.tasks?.find((x) => x.task === task);
   if (!t) fail(`${file}: no "${task}" task in this eval result (name it with --task)`);
   if (!e.samples) fail(`${file}: no samples (run eval with --keep-samples)`);
-  if (t.prompts !== rows)
-    fail(`${file}: ${t.prompts} ${task} rows were evaluated, --rows has ${rows} (evaluate the same file)`);
+  const rows = t.prompts;
   const counts = new Array<number>(rows).fill(0);
   const seen = new Array<number>(rows).fill(0);
   for (const s of e.samples) {
@@ -47,7 +55,31 @@ function passCounts(file: string, e: EvalSamples, task: string, rows: number): n
   }
   const short = seen.findIndex((n) => n !== t.samplesPerPrompt);
   if (short >= 0) fail(`${file}: row ${short} has ${seen[short]} samples, expected ${t.samplesPerPrompt}`);
-  return counts;
+  return { counts, samples: t.samplesPerPrompt };
+}
+
+/** Pass counts over consecutive slices of the rows, one eval result per slice. */
+function joinedPassCounts(files: string[], task: string, rows: number) {
+  const counts: number[] = [];
+  let samples = 0;
+  for (const file of files) {
+    let e: EvalSamples;
+    try {
+      e = JSON.parse(readFileSync(file, "utf8")) as EvalSamples;
+    } catch (err) {
+      fail(`${file}: cannot read an eval result: ${(err as Error).message}`);
+    }
+    const part = passCounts(file, e, task);
+    if (samples && part.samples !== samples)
+      fail(`${file}: ${part.samples} samples per row, the results before it have ${samples}`);
+    samples = part.samples;
+    counts.push(...part.counts);
+  }
+  if (counts.length !== rows)
+    fail(
+      `${files.join(", ")}: ${counts.length} ${task} rows were evaluated, --rows has ${rows} (evaluate the same file)`,
+    );
+  return { counts, samples };
 }
 
 const { values } = parseArgs({
@@ -58,11 +90,12 @@ const { values } = parseArgs({
     min: { type: "string", default: "1" },
     max: { type: "string" },
     "max-rows-per-kind": { type: "string" },
+    "keep-first-per-kind": { type: "string" },
     task: { type: "string" },
   },
 });
 if (!values.rows || !values.out) fail("--rows FILE and --out FILE are required");
-const count = (name: "min" | "max" | "max-rows-per-kind") => {
+const count = (name: "min" | "max" | "max-rows-per-kind" | "keep-first-per-kind") => {
   const x = Number(values[name]);
   if (!Number.isInteger(x) || x < 0)
     fail(`--${name} must be a non-negative integer, got ${JSON.stringify(values[name])}`);
@@ -71,21 +104,26 @@ const count = (name: "min" | "max" | "max-rows-per-kind") => {
 
 let rows: Row[] = await readRows(values.rows);
 if (values["max-rows-per-kind"] !== undefined) rows = capRowsPerKind(rows, count("max-rows-per-kind"));
+if (values["keep-first-per-kind"] !== undefined && !values.eval)
+  fail("--keep-first-per-kind needs --eval (without it every row is kept)");
 if (values.eval) {
-  let e: EvalSamples;
-  try {
-    e = JSON.parse(readFileSync(values.eval, "utf8")) as EvalSamples;
-  } catch (err) {
-    fail(`${values.eval}: cannot read an eval result: ${(err as Error).message}`);
-  }
   // the eval's task name: datasets are laid out as <dir>/<task>/<split>.jsonl
   const task = values.task ?? basename(dirname(values.rows));
-  const counts = passCounts(values.eval, e, task, rows.length);
-  const samples = e.tasks!.find((t) => t.task === task)!.samplesPerPrompt;
+  const { counts, samples } = joinedPassCounts(values.eval.split(","), task, rows.length);
   const [lo, hi] = [count("min"), values.max === undefined ? samples - 1 : count("max")];
   if (lo > hi) fail(`--min ${lo} is above --max ${hi}`);
-  rows = rows.filter((_, i) => counts[i]! >= lo && counts[i]! <= hi);
-  console.log(`rows passing ${lo}-${hi} of ${samples} samples: ${rows.length} of ${counts.length}`);
+  const inRange = (i: number) => counts[i]! >= lo && counts[i]! <= hi;
+  console.log(
+    `rows passing ${lo}-${hi} of ${samples} samples: ${counts.filter((_, i) => inRange(i)).length} of ${counts.length}`,
+  );
+  const first = new Set<Row>();
+  if (values["keep-first-per-kind"] !== undefined) {
+    for (const r of capRowsPerKind(rows, count("keep-first-per-kind"))) first.add(r);
+    console.log(
+      `kept whatever their pass count: the first ${count("keep-first-per-kind")} rows of each kind (${first.size})`,
+    );
+  }
+  rows = rows.filter((r, i) => inRange(i) || first.has(r));
 }
 writeRows(values.out, rows);
 const byKind = new Map<string, number>();

@@ -66,6 +66,44 @@ test("pass-rate-filter caps rows per kind, then keeps the rows whose pass count 
   assert.deepEqual(readIndices(some), [1, 2, 6]);
 });
 
+test("pass-rate-filter joins eval results of consecutive slices and keeps each kind's first rows", () => {
+  const dir = tempDir("pass-rate-filter-join-");
+  const families = ["a", "a", "b", "a", "b", "b", "c", "a"];
+  writeTaskRows(dir, "train", { code: families.map((f, i) => codeRow(i, f)) });
+  const rows = join(dir, "code", "train.jsonl");
+
+  // rows 0-4 in one result, rows 5-7 in another: passes 0, 4, 2, 0, 0 | 1, 4, 3 of 4
+  const [h1, h2] = [join(dir, "h1.json"), join(dir, "h2.json")];
+  evalFile(h1, [0, 4, 2, 0, 0], 4);
+  evalFile(h2, [1, 4, 3], 4);
+  const kept = join(dir, "kept.jsonl");
+  const joined = run(["--rows", rows, "--eval", `${h1},${h2}`, "--out", kept]);
+  assert.equal(joined.status, 0, joined.stderr);
+  assert.match(joined.stdout, /rows passing 1-3 of 4 samples: 3 of 8/);
+  assert.deepEqual(readIndices(kept), [2, 5, 7], "the second result's row 0 is row 5");
+
+  // plus the first row of each kind (0, 2, 6), whatever it passes; file order, no duplicates
+  const plus = run(["--rows", rows, "--eval", `${h1},${h2}`, "--keep-first-per-kind", "1", "--out", kept]);
+  assert.equal(plus.status, 0, plus.stderr);
+  assert.match(plus.stdout, /the first 1 rows of each kind \(3\)/);
+  assert.deepEqual(readIndices(kept), [0, 2, 5, 6, 7]);
+
+  const short = run(["--rows", rows, "--eval", h1, "--out", kept]);
+  assert.equal(short.status, 2);
+  assert.match(short.stderr, /h1\.json: 5 code rows were evaluated, --rows has 8/);
+
+  const h2by2 = join(dir, "h2-by-2.json");
+  evalFile(h2by2, [1, 1, 1], 2);
+  assert.match(
+    run(["--rows", rows, "--eval", `${h1},${h2by2}`, "--out", kept]).stderr,
+    /h2-by-2\.json: 2 samples per row, the results before it have 4/,
+  );
+  assert.match(
+    run(["--rows", rows, "--keep-first-per-kind", "1", "--out", kept]).stderr,
+    /--keep-first-per-kind needs --eval/,
+  );
+});
+
 test("pass-rate-filter refuses an eval result of other rows and names the problem", () => {
   const dir = tempDir("pass-rate-filter-bad-");
   writeTaskRows(dir, "train", { code: [codeRow(0, "a"), codeRow(1, "a")] });
