@@ -116,13 +116,10 @@ if (values.eval) {
   console.log(
     `rows passing ${lo}-${hi} of ${samples} samples: ${counts.filter((_, i) => inRange(i)).length} of ${counts.length}`,
   );
-  const first = new Set<Row>();
-  if (values["keep-first-per-kind"] !== undefined) {
-    for (const r of capRowsPerKind(rows, count("keep-first-per-kind"))) first.add(r);
-    console.log(
-      `kept whatever their pass count: the first ${count("keep-first-per-kind")} rows of each kind (${first.size})`,
-    );
-  }
+  const keepFirst = values["keep-first-per-kind"] === undefined ? 0 : count("keep-first-per-kind");
+  const first = new Set(capRowsPerKind(rows, keepFirst));
+  if (keepFirst)
+    console.log(`kept whatever their pass count: the first ${keepFirst} rows of each kind (${first.size})`);
   rows = rows.filter((r, i) => inRange(i) || first.has(r));
 }
 writeRows(values.out, rows);
