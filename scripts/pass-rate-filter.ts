@@ -19,7 +19,17 @@
 //
 // --keep-first-per-kind N also keeps the first N rows of each kind whatever their pass count: the rows a
 // capped recipe trains on, plus every other row where a group can disagree. The kept rows stay in file
-// order. The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it.
+// order.
+//
+// --kind-pass-range LO,HI selects whole kinds instead of rows: every row of a kind whose mean pass rate
+// (passing samples over all its samples) lies in [LO, HI]. A kind's rate is measured over many rows, so
+// it is steadier than one row's k samples, and it keeps a learnable family's rows the base happens to
+// always or never solve.
+//
+// --holdout-per-kind N --holdout-out FILE set aside a validation split from the training rows before
+// anything is selected: the last N rows of each kind (at most a quarter of the kind), written to FILE.
+// They are never kept, and their pass counts do not enter a kind's rate, so a recipe chosen on them was
+// chosen without the test split. The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it.
 // Prints the rows kept per kind.
 import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -91,36 +101,106 @@ const { values } = parseArgs({
     max: { type: "string" },
     "max-rows-per-kind": { type: "string" },
     "keep-first-per-kind": { type: "string" },
+    "kind-pass-range": { type: "string" },
+    "holdout-per-kind": { type: "string" },
+    "holdout-out": { type: "string" },
     task: { type: "string" },
   },
 });
 if (!values.rows || !values.out) fail("--rows FILE and --out FILE are required");
-const count = (name: "min" | "max" | "max-rows-per-kind" | "keep-first-per-kind") => {
+const count = (name: "min" | "max" | "max-rows-per-kind" | "keep-first-per-kind" | "holdout-per-kind") => {
   const x = Number(values[name]);
   if (!Number.isInteger(x) || x < 0)
     fail(`--${name} must be a non-negative integer, got ${JSON.stringify(values[name])}`);
   return x;
 };
 
+/** `--kind-pass-range LO,HI` as two fractions with 0 <= LO <= HI <= 1. */
+function fractionRange(text: string): [number, number] {
+  const parts = text.split(",").map(Number);
+  const [lo, hi] = parts;
+  if (parts.length !== 2 || !(lo! >= 0 && lo! <= hi! && hi! <= 1))
+    fail(`--kind-pass-range must be LO,HI with 0 <= LO <= HI <= 1, got ${JSON.stringify(text)}`);
+  return [lo!, hi!];
+}
+
+/** The last `n` rows of each kind, at most a quarter of the kind's rows. */
+function holdoutRows(rows: Row[], n: number): Set<Row> {
+  const byKind = new Map<string, Row[]>();
+  for (const r of rows) {
+    const kind = rowKind(r) ?? "";
+    byKind.set(kind, [...(byKind.get(kind) ?? []), r]);
+  }
+  const held = new Set<Row>();
+  for (const kindRows of byKind.values())
+    for (const r of kindRows.slice(kindRows.length - Math.min(n, Math.floor(kindRows.length / 4))))
+      held.add(r);
+  return held;
+}
+
+/** Each kind's mean pass rate over the rows `use` admits. */
+function kindPassRates(rows: Row[], counts: number[], samples: number, use: (r: Row) => boolean) {
+  const tally = new Map<string, { passed: number; drawn: number }>();
+  rows.forEach((r, i) => {
+    if (!use(r)) return;
+    const t = tally.get(rowKind(r) ?? "") ?? { passed: 0, drawn: 0 };
+    tally.set(rowKind(r) ?? "", { passed: t.passed + counts[i]!, drawn: t.drawn + samples });
+  });
+  return new Map([...tally].map(([kind, t]) => [kind, t.passed / t.drawn]));
+}
+
 let rows: Row[] = await readRows(values.rows);
 if (values["max-rows-per-kind"] !== undefined) rows = capRowsPerKind(rows, count("max-rows-per-kind"));
-if (values["keep-first-per-kind"] !== undefined && !values.eval)
-  fail("--keep-first-per-kind needs --eval (without it every row is kept)");
+const rows0 = rows; // before selection: the held-out rows are written in this order
+for (const option of ["keep-first-per-kind", "kind-pass-range"] as const)
+  if (values[option] !== undefined && !values.eval)
+    fail(`--${option} needs --eval (without it every row is kept)`);
+if ((values["holdout-per-kind"] === undefined) !== (values["holdout-out"] === undefined))
+  fail("--holdout-per-kind N and --holdout-out FILE go together");
+if (values["kind-pass-range"] !== undefined && (values.min !== "1" || values.max !== undefined))
+  fail("--kind-pass-range selects whole kinds; --min and --max select rows: give one or the other");
+const held =
+  values["holdout-per-kind"] === undefined ? new Set<Row>() : holdoutRows(rows, count("holdout-per-kind"));
 if (values.eval) {
   // the eval's task name: datasets are laid out as <dir>/<task>/<split>.jsonl
   const task = values.task ?? basename(dirname(values.rows));
   const { counts, samples } = joinedPassCounts(values.eval.split(","), task, rows.length);
-  const [lo, hi] = [count("min"), values.max === undefined ? samples - 1 : count("max")];
-  if (lo > hi) fail(`--min ${lo} is above --max ${hi}`);
-  const inRange = (i: number) => counts[i]! >= lo && counts[i]! <= hi;
-  console.log(
-    `rows passing ${lo}-${hi} of ${samples} samples: ${counts.filter((_, i) => inRange(i)).length} of ${counts.length}`,
-  );
+  let inRange: (i: number) => boolean;
+  if (values["kind-pass-range"] !== undefined) {
+    const [lo, hi] = fractionRange(values["kind-pass-range"]);
+    const rates = kindPassRates(rows, counts, samples, (r) => !held.has(r));
+    const chosen = [...rates].filter(([, p]) => p >= lo && p <= hi);
+    console.log(
+      `kinds passing ${lo}-${hi} of their samples: ${chosen.map(([k, p]) => `${k} ${p.toFixed(3)}`).join(", ") || "none"}`,
+    );
+    const kinds = new Set(chosen.map(([k]) => k));
+    inRange = (i) => kinds.has(rowKind(rows[i]!) ?? "");
+  } else {
+    const [lo, hi] = [count("min"), values.max === undefined ? samples - 1 : count("max")];
+    if (lo > hi) fail(`--min ${lo} is above --max ${hi}`);
+    inRange = (i) => counts[i]! >= lo && counts[i]! <= hi;
+    const n = counts.filter((_, i) => inRange(i) && !held.has(rows[i]!)).length;
+    console.log(`rows passing ${lo}-${hi} of ${samples} samples: ${n} of ${counts.length - held.size}`);
+  }
   const keepFirst = values["keep-first-per-kind"] === undefined ? 0 : count("keep-first-per-kind");
-  const first = new Set(capRowsPerKind(rows, keepFirst));
+  const first = new Set(
+    capRowsPerKind(
+      rows.filter((r) => !held.has(r)),
+      keepFirst,
+    ),
+  );
   if (keepFirst)
     console.log(`kept whatever their pass count: the first ${keepFirst} rows of each kind (${first.size})`);
-  rows = rows.filter((r, i) => inRange(i) || first.has(r));
+  rows = rows.filter((r, i) => !held.has(r) && (inRange(i) || first.has(r)));
+} else rows = rows.filter((r) => !held.has(r));
+if (values["holdout-out"]) {
+  writeRows(
+    values["holdout-out"],
+    rows0.filter((r) => held.has(r)),
+  );
+  console.log(
+    `held out ${held.size} rows (the last ${values["holdout-per-kind"]} of each kind) to ${values["holdout-out"]}`,
+  );
 }
 writeRows(values.out, rows);
 const byKind = new Map<string, number>();

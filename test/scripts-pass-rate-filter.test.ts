@@ -146,3 +146,44 @@ test("pass-rate-filter refuses an eval result of other rows and names the proble
   assert.equal(badMax.status, 2);
   assert.match(badMax.stderr, /--max must be a non-negative integer, got "x"/);
 });
+
+test("pass-rate-filter holds out the last rows of each kind and selects whole kinds by their pass rate", () => {
+  const dir = tempDir("pass-rate-filter-kinds-");
+  // kind a: 8 rows, kind b: 4 rows, kind c: 2 rows (too few to hold any out: a quarter is 0)
+  const families = ["a", "b", "a", "a", "b", "a", "c", "a", "b", "a", "c", "a", "b", "a"];
+  writeTaskRows(dir, "train", { code: families.map((f, i) => codeRow(i, f)) });
+  const rows = join(dir, "code", "train.jsonl");
+  // passes of 4: kind a (rows 0 2 3 5 7 9 11 13) 4 4 0 4 4 | 4 0 0; b (1 4 8 12) 1 2 1 | 4; c (6 10) 0 0
+  const p4 = join(dir, "p4.json");
+  evalFile(p4, [4, 1, 4, 0, 2, 4, 0, 4, 1, 4, 0, 0, 4, 0], 4);
+  const [kept, val] = [join(dir, "kept.jsonl"), join(dir, "val.jsonl")];
+  const args = ["--rows", rows, "--eval", p4, "--holdout-per-kind", "3", "--holdout-out", val, "--out", kept];
+
+  // held out: a's last 2 (a quarter of 8: rows 11, 13), b's last 1 (row 12), none of c
+  const byRow = run(args);
+  assert.equal(byRow.status, 0, byRow.stderr);
+  assert.deepEqual(readIndices(val), [11, 12, 13]);
+  assert.match(byRow.stdout, /rows passing 1-3 of 4 samples: 3 of 11/);
+  assert.deepEqual(readIndices(kept), [1, 4, 8], "row 12 passes 4 of 4 and is held out anyway");
+
+  // kind rates over the rows not held out: a 20/24 = 0.833, b 4/12 = 0.333, c 0
+  const byKind = run([...args, "--kind-pass-range", "0.2,0.8", "--keep-first-per-kind", "1"]);
+  assert.equal(byKind.status, 0, byKind.stderr);
+  assert.match(byKind.stdout, /kinds passing 0\.2-0\.8 of their samples: b 0\.333$/m);
+  assert.deepEqual(
+    readIndices(kept),
+    [0, 1, 4, 6, 8],
+    "every b row but the held-out one, plus a's and c's first",
+  );
+
+  assert.match(
+    run([...args, "--kind-pass-range", "0.8,0.2"]).stderr,
+    /--kind-pass-range must be LO,HI with 0 <= LO <= HI <= 1, got "0\.8,0\.2"/,
+  );
+  assert.match(run([...args, "--kind-pass-range", "0,1", "--max", "2"]).stderr, /give one or the other/);
+  assert.match(
+    run(["--rows", rows, "--holdout-per-kind", "3", "--out", kept]).stderr,
+    /--holdout-per-kind N and --holdout-out FILE go together/,
+  );
+  assert.match(run(["--rows", rows, "--kind-pass-range", "0,1", "--out", kept]).stderr, /needs --eval/);
+});
