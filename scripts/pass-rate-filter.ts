@@ -199,7 +199,7 @@ if (values["holdout-out"]) {
     rows0.filter((r) => held.has(r)),
   );
   console.log(
-    `held out ${held.size} rows (the last ${values["holdout-per-kind"]} of each kind) to ${values["holdout-out"]}`,
+    `held out ${held.size} rows (the last ${values["holdout-per-kind"]} of each kind, at most a quarter of it) to ${values["holdout-out"]}`,
   );
 }
 writeRows(values.out, rows);
