@@ -29,8 +29,10 @@
 // --holdout-per-kind N --holdout-out FILE set aside a validation split from the training rows before
 // anything is selected: the last N rows of each kind (at most a quarter of the kind), written to FILE.
 // They are never kept, and their pass counts do not enter a kind's rate, so a recipe chosen on them was
-// chosen without the test split. The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it.
-// Prints the rows kept per kind.
+// chosen without the test split.
+//
+// The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it. Prints
+// the rows kept per kind.
 import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { parseArgs } from "node:util";
@@ -138,11 +140,10 @@ function holdoutRows(rows: Row[], n: number): Set<Row> {
   return held;
 }
 
-/** Each kind's mean pass rate over the rows `use` admits. */
-function kindPassRates(rows: Row[], counts: number[], samples: number, use: (r: Row) => boolean) {
+/** Each kind's mean pass rate: its rows' passing samples over all their samples. */
+function kindPassRates(rows: Row[], counts: number[], samples: number) {
   const tally = new Map<string, { passed: number; drawn: number }>();
   rows.forEach((r, i) => {
-    if (!use(r)) return;
     const t = tally.get(rowKind(r) ?? "") ?? { passed: 0, drawn: 0 };
     tally.set(rowKind(r) ?? "", { passed: t.passed + counts[i]!, drawn: t.drawn + samples });
   });
@@ -151,7 +152,6 @@ function kindPassRates(rows: Row[], counts: number[], samples: number, use: (r: 
 
 let rows: Row[] = await readRows(values.rows);
 if (values["max-rows-per-kind"] !== undefined) rows = capRowsPerKind(rows, count("max-rows-per-kind"));
-const rows0 = rows; // before selection: the held-out rows are written in this order
 for (const option of ["keep-first-per-kind", "kind-pass-range"] as const)
   if (values[option] !== undefined && !values.eval)
     fail(`--${option} needs --eval (without it every row is kept)`);
@@ -161,54 +161,53 @@ if (values["kind-pass-range"] !== undefined && (values.min !== "1" || values.max
   fail("--kind-pass-range selects whole kinds; --min and --max select rows: give one or the other");
 const held =
   values["holdout-per-kind"] === undefined ? new Set<Row>() : holdoutRows(rows, count("holdout-per-kind"));
+const pool = rows.filter((r) => !held.has(r)); // the rows a mix may take
+let kept = pool;
 if (values.eval) {
   // the eval's task name: datasets are laid out as <dir>/<task>/<split>.jsonl
   const task = values.task ?? basename(dirname(values.rows));
-  const { counts, samples } = joinedPassCounts(values.eval.split(","), task, rows.length);
+  const measured = joinedPassCounts(values.eval.split(","), task, rows.length);
+  const counts = measured.counts.filter((_, i) => !held.has(rows[i]!)); // indexed like pool
+  const samples = measured.samples;
   let inRange: (i: number) => boolean;
   if (values["kind-pass-range"] !== undefined) {
     const [lo, hi] = fractionRange(values["kind-pass-range"]);
-    const rates = kindPassRates(rows, counts, samples, (r) => !held.has(r));
+    const rates = kindPassRates(pool, counts, samples);
     const chosen = [...rates].filter(([, p]) => p >= lo && p <= hi);
     console.log(
       `kinds passing ${lo}-${hi} of their samples: ${chosen.map(([k, p]) => `${k} ${p.toFixed(3)}`).join(", ") || "none"}`,
     );
     const kinds = new Set(chosen.map(([k]) => k));
-    inRange = (i) => kinds.has(rowKind(rows[i]!) ?? "");
+    inRange = (i) => kinds.has(rowKind(pool[i]!) ?? "");
   } else {
     const [lo, hi] = [count("min"), values.max === undefined ? samples - 1 : count("max")];
     if (lo > hi) fail(`--min ${lo} is above --max ${hi}`);
     inRange = (i) => counts[i]! >= lo && counts[i]! <= hi;
-    const n = counts.filter((_, i) => inRange(i) && !held.has(rows[i]!)).length;
-    console.log(`rows passing ${lo}-${hi} of ${samples} samples: ${n} of ${counts.length - held.size}`);
+    const n = counts.filter((_, i) => inRange(i)).length;
+    console.log(`rows passing ${lo}-${hi} of ${samples} samples: ${n} of ${counts.length}`);
   }
   const keepFirst = values["keep-first-per-kind"] === undefined ? 0 : count("keep-first-per-kind");
-  const first = new Set(
-    capRowsPerKind(
-      rows.filter((r) => !held.has(r)),
-      keepFirst,
-    ),
-  );
+  const first = new Set(capRowsPerKind(pool, keepFirst));
   if (keepFirst)
     console.log(`kept whatever their pass count: the first ${keepFirst} rows of each kind (${first.size})`);
-  rows = rows.filter((r, i) => !held.has(r) && (inRange(i) || first.has(r)));
-} else rows = rows.filter((r) => !held.has(r));
+  kept = pool.filter((r, i) => inRange(i) || first.has(r));
+}
 if (values["holdout-out"]) {
   writeRows(
     values["holdout-out"],
-    rows0.filter((r) => held.has(r)),
+    rows.filter((r) => held.has(r)),
   );
   console.log(
     `held out ${held.size} rows (the last ${values["holdout-per-kind"]} of each kind, at most a quarter of it) to ${values["holdout-out"]}`,
   );
 }
-writeRows(values.out, rows);
+writeRows(values.out, kept);
 const byKind = new Map<string, number>();
-for (const r of rows) byKind.set(rowKind(r) ?? "-", (byKind.get(rowKind(r) ?? "-") ?? 0) + 1);
+for (const r of kept) byKind.set(rowKind(r) ?? "-", (byKind.get(rowKind(r) ?? "-") ?? 0) + 1);
 console.log(
   [...byKind]
     .sort((a, b) => b[1] - a[1])
     .map(([k, n]) => `${k} ${n}`)
     .join(", "),
 );
-console.log(`wrote ${rows.length} rows to ${values.out}`);
+console.log(`wrote ${kept.length} rows to ${values.out}`);
