@@ -99,7 +99,7 @@ const { values } = parseArgs({
     rows: { type: "string" },
     out: { type: "string" },
     eval: { type: "string" },
-    min: { type: "string", default: "1" },
+    min: { type: "string" },
     max: { type: "string" },
     "max-rows-per-kind": { type: "string" },
     "keep-first-per-kind": { type: "string" },
@@ -157,7 +157,7 @@ for (const option of ["keep-first-per-kind", "kind-pass-range"] as const)
     fail(`--${option} needs --eval (without it every row is kept)`);
 if ((values["holdout-per-kind"] === undefined) !== (values["holdout-out"] === undefined))
   fail("--holdout-per-kind N and --holdout-out FILE go together");
-if (values["kind-pass-range"] !== undefined && (values.min !== "1" || values.max !== undefined))
+if (values["kind-pass-range"] !== undefined && (values.min !== undefined || values.max !== undefined))
   fail("--kind-pass-range selects whole kinds; --min and --max select rows: give one or the other");
 const held =
   values["holdout-per-kind"] === undefined ? new Set<Row>() : holdoutRows(rows, count("holdout-per-kind"));
@@ -180,7 +180,10 @@ if (values.eval) {
     const kinds = new Set(chosen.map(([k]) => k));
     inRange = (i) => kinds.has(rowKind(pool[i]!) ?? "");
   } else {
-    const [lo, hi] = [count("min"), values.max === undefined ? samples - 1 : count("max")];
+    const [lo, hi] = [
+      values.min === undefined ? 1 : count("min"),
+      values.max === undefined ? samples - 1 : count("max"),
+    ];
     if (lo > hi) fail(`--min ${lo} is above --max ${hi}`);
     inRange = (i) => counts[i]! >= lo && counts[i]! <= hi;
     const n = counts.filter((_, i) => inRange(i)).length;

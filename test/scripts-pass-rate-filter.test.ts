@@ -181,6 +181,7 @@ test("pass-rate-filter holds out the last rows of each kind and selects whole ki
     /--kind-pass-range must be LO,HI with 0 <= LO <= HI <= 1, got "0\.8,0\.2"/,
   );
   assert.match(run([...args, "--kind-pass-range", "0,1", "--max", "2"]).stderr, /give one or the other/);
+  assert.match(run([...args, "--kind-pass-range", "0,1", "--min", "1"]).stderr, /give one or the other/);
   assert.match(
     run(["--rows", rows, "--holdout-per-kind", "3", "--out", kept]).stderr,
     /--holdout-per-kind N and --holdout-out FILE go together/,
