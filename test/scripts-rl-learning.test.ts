@@ -2,7 +2,7 @@
 // the --before-seed run evaluates the base, and the table reads "before" from it.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -42,4 +42,60 @@ test("single-task runs: only the --before-seed run evaluates the base, the table
   assert.equal(summary.rows[0]!.task, "qa");
   assert.equal(summary.rows[0]!.before, before.tasks[0]!.normalizedScore);
   assert.equal(summary.rows[0]!.after.length, 2);
+});
+
+test("--best-of 2: each run's last checkpoint is scored on the validation split and the better seed kept", () => {
+  const out = tempDir("rl-learning-best-");
+  // A data dir with a validation split carved from qa's training rows.
+  const data = join(out, "data");
+  mkdirSync(join(data, "qa"), { recursive: true });
+  const train = readFileSync(join(ROOT, "datasets", "qa", "train.jsonl"), "utf8")
+    .trim()
+    .split("\n");
+  writeFileSync(join(data, "qa", "train.jsonl"), `${train.slice(8, 40).join("\n")}\n`);
+  writeFileSync(join(data, "qa", "val.jsonl"), `${train.slice(0, 8).join("\n")}\n`);
+  copyFileSync(join(ROOT, "datasets", "qa", "test.jsonl"), join(data, "qa", "test.jsonl"));
+  const tiny = ["eval.limit=4", "rl.prompts_per_step=1", "rl.group_size=2", "rl.max_new_tokens=8"];
+  const args = ["--tasks", "qa", "--steps", "1", "--seeds", "0,1", "--best-of", "2", "--out-dir", out];
+  const r = spawnSync(
+    process.execPath,
+    [script, ...args, ...[...tiny, `data.dir=${data}`].flatMap((s) => ["--set", s])],
+    {
+      cwd: ROOT,
+      encoding: "utf8",
+      timeout: 300_000,
+    },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const valScore = (file: string) =>
+    (JSON.parse(readFileSync(file, "utf8")) as { tasks: { normalizedScore: number }[]; split?: string })
+      .tasks[0]!.normalizedScore;
+  const val = [0, 1].map((s) => valScore(join(out, `qa-s${s}`, "eval", "val-step-1.json")));
+  const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
+    best_of: number;
+    rows: { selection: number[]; selection_before: number; kept_seeds: number[] }[];
+  };
+  assert.equal(summary.best_of, 2);
+  assert.deepEqual(summary.rows[0]!.selection, val);
+  assert.equal(summary.rows[0]!.selection_before, valScore(join(out, "base-qa-val.json")));
+  assert.deepEqual(summary.rows[0]!.kept_seeds, [val[1]! > val[0]! ? 1 : 0]);
+  assert.match(readFileSync(join(out, "table.md"), "utf8"), /best of 2 by val/);
+});
+
+test("--best-of refuses a seed count it does not divide, and the test split as the selection split", () => {
+  for (const [extra, message] of [
+    [["--seeds", "0,1,2", "--best-of", "2"], /--best-of 2: must be a whole number >= 1 that divides/],
+    [["--seeds", "0,1", "--best-of", "2", "--select-split", "test"], /--select-split test/],
+  ] as const) {
+    const r = spawnSync(
+      process.execPath,
+      [script, "--tasks", "qa", ...extra, "--out-dir", tempDir("rl-learning-bad-")],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
+    assert.notEqual(r.status, 0);
+    assert.match(r.stderr, message);
+  }
 });
