@@ -111,7 +111,8 @@ interface ResolvedRun {
 
 /**
  * The greedy score on --select-split of a run's last checkpoint (or, with `base`, of the model it
- * started from), with the run's data dir, rewards and eval settings. Evaluated once; kept on disk.
+ * started from, kept in --out-dir), with the run's data dir, rewards and eval settings. Evaluated
+ * once; kept on disk.
  */
 function selectionScore(runDir: string, runTasks: string[], base = false): number {
   const configFile = join(runDir, "config.yaml");
@@ -186,7 +187,9 @@ if (values.joint) {
     );
   }
   const beforeRun = join(outDir, `joint-s${beforeSeed}`);
-  const selectionBefore = bestOf > 1 ? selectionScore(beforeRun, tasks, true) : Number.NaN;
+  // The base's score: the settings of any run will do (they share model, data and eval settings).
+  const firstRun = join(outDir, `joint-s${seeds[0]}`);
+  const selectionBefore = bestOf > 1 ? selectionScore(firstRun, tasks, true) : Number.NaN;
   for (const r of byTask) {
     r.before = required(beforeRun, 0, r.task);
     r.selectionBefore = selectionBefore;
@@ -213,7 +216,7 @@ if (values.joint) {
     }
     const beforeRun = join(outDir, `${task}-s${beforeSeed}`);
     row.before = required(beforeRun, 0, task);
-    if (bestOf > 1) row.selectionBefore = selectionScore(beforeRun, [task], true);
+    if (bestOf > 1) row.selectionBefore = selectionScore(join(outDir, `${task}-s${seeds[0]}`), [task], true);
     rows.push(row);
   }
 }
