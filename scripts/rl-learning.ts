@@ -157,16 +157,17 @@ interface Row {
   selection: number[];
   selectionBefore: number;
 }
+const emptyRow = (task: string): Row => ({
+  task,
+  before: Number.NaN,
+  after: [],
+  wall: [],
+  selection: [],
+  selectionBefore: Number.NaN,
+});
 const rows: Row[] = [];
 if (values.joint) {
-  const byTask: Row[] = [...tasks, MEAN].map((task) => ({
-    task,
-    before: Number.NaN,
-    after: [],
-    wall: [],
-    selection: [],
-    selectionBefore: Number.NaN,
-  }));
+  const byTask = [...tasks, MEAN].map(emptyRow);
   for (const seed of seeds) {
     const runDir = ensureRun(
       `joint-s${seed}`,
@@ -197,14 +198,7 @@ if (values.joint) {
   rows.push(...byTask);
 } else {
   for (const task of tasks) {
-    const row: Row = {
-      task,
-      before: Number.NaN,
-      after: [],
-      wall: [],
-      selection: [],
-      selectionBefore: Number.NaN,
-    };
+    const row = emptyRow(task);
     for (const seed of seeds) {
       const skipBefore = seed === beforeSeed ? [] : ["eval.at_start=false"];
       const runDir = ensureRun(`${task}-s${seed}`, [task], seed, skipBefore);
