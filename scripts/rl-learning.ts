@@ -234,7 +234,7 @@ const lines = [
   }),
 ];
 
-/** The seeds of each group of --best-of, and the index (into `seeds`) of the one each group keeps. */
+/** For each group of --best-of seeds, the index (into `seeds`) of the seed it keeps. */
 function keptIndices(r: Row): number[] {
   const kept: number[] = [];
   for (let g = 0; g < seeds.length; g += bestOf) {
