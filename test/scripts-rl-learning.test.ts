@@ -82,6 +82,44 @@ test("--best-of 2: each run's last checkpoint is scored on the validation split 
   assert.match(readFileSync(join(out, "table.md"), "utf8"), /best of 2 by val/);
 });
 
+test("--joint --best-of 2: the seed kept is the one with the best mean over the tasks on the validation split", () => {
+  const out = tempDir("rl-learning-joint-best-");
+  const data = join(out, "data");
+  for (const task of ["math", "qa"]) {
+    mkdirSync(join(data, task), { recursive: true });
+    const train = readFileSync(join(ROOT, "datasets", task, "train.jsonl"), "utf8")
+      .trim()
+      .split("\n");
+    writeFileSync(join(data, task, "train.jsonl"), `${train.slice(4, 40).join("\n")}\n`);
+    writeFileSync(join(data, task, "val.jsonl"), `${train.slice(0, 4).join("\n")}\n`);
+    copyFileSync(join(ROOT, "datasets", task, "test.jsonl"), join(data, task, "test.jsonl"));
+  }
+  const sets = ["eval.limit=2", "rl.prompts_per_step=2", "rl.group_size=2", "rl.max_new_tokens=8"];
+  const args = ["--joint", "--config", "configs/joint.yaml", "--tasks", "math,qa", "--steps", "1"];
+  args.push("--seeds", "0,1", "--best-of", "2", "--out-dir", out);
+  for (const s of [...sets, `data.dir=${data}`, "data.difficulty=null"]) args.push("--set", s);
+  const r = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const meanOf = (file: string) =>
+    (JSON.parse(readFileSync(file, "utf8")) as { meanNormalizedScore: number }).meanNormalizedScore;
+  const val = [0, 1].map((s) => meanOf(join(out, `joint-s${s}`, "eval", "val-step-1.json")));
+  const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
+    rows: { task: string; selection: number[]; kept_seeds: number[] }[];
+  };
+  assert.deepEqual(
+    summary.rows.map((row) => row.task),
+    ["math", "qa", "mean"],
+  );
+  for (const row of summary.rows) {
+    assert.deepEqual(row.selection, val);
+    assert.deepEqual(row.kept_seeds, [val[1]! > val[0]! ? 1 : 0]);
+  }
+  assert.ok(
+    existsSync(join(out, "base-math+qa-val.json")),
+    "the base's validation score is kept in --out-dir",
+  );
+});
+
 test("--best-of refuses a seed count it does not divide, and the test split as the selection split", () => {
   for (const [extra, message] of [
     [["--seeds", "0,1,2", "--best-of", "2"], /--best-of 2: must be a whole number >= 1 that divides/],
