@@ -10,6 +10,12 @@ import { tempDir } from "./helpers/temp-dir.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const script = join(ROOT, "dist", "scripts", "rl-learning.js");
+/** An eval result as `omni-thinker eval --out` and the trainer's eval/step-N.json write it. */
+const readEval = (file: string) =>
+  JSON.parse(readFileSync(file, "utf8")) as {
+    tasks: { normalizedScore: number }[];
+    meanNormalizedScore: number;
+  };
 
 test("single-task runs: only the --before-seed run evaluates the base, the table reads it from there", () => {
   const out = tempDir("rl-learning-");
@@ -33,9 +39,7 @@ test("single-task runs: only the --before-seed run evaluates the base, the table
   );
   assert.equal(r.status, 0, r.stderr);
   assert.ok(!existsSync(join(out, "qa-s0", "eval", "step-0.json")), "seed 0 skipped the base evaluation");
-  const before = JSON.parse(readFileSync(join(out, "qa-s1", "eval", "step-0.json"), "utf8")) as {
-    tasks: { normalizedScore: number }[];
-  };
+  const before = readEval(join(out, "qa-s1", "eval", "step-0.json"));
   const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
     rows: { task: string; before: number; after: number[] }[];
   };
@@ -67,9 +71,7 @@ test("--best-of 2: each run's last checkpoint is scored on the validation split 
     },
   );
   assert.equal(r.status, 0, r.stderr);
-  const valScore = (file: string) =>
-    (JSON.parse(readFileSync(file, "utf8")) as { tasks: { normalizedScore: number }[]; split?: string })
-      .tasks[0]!.normalizedScore;
+  const valScore = (file: string) => readEval(file).tasks[0]!.normalizedScore;
   const val = [0, 1].map((s) => valScore(join(out, `qa-s${s}`, "eval", "val-step-1.json")));
   const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
     best_of: number;
@@ -100,8 +102,7 @@ test("--joint --best-of 2: the seed kept is the one with the best mean over the 
   for (const s of [...sets, `data.dir=${data}`, "data.difficulty=null"]) args.push("--set", s);
   const r = spawnSync(process.execPath, [script, ...args], { cwd: ROOT, encoding: "utf8", timeout: 300_000 });
   assert.equal(r.status, 0, r.stderr);
-  const meanOf = (file: string) =>
-    (JSON.parse(readFileSync(file, "utf8")) as { meanNormalizedScore: number }).meanNormalizedScore;
+  const meanOf = (file: string) => readEval(file).meanNormalizedScore;
   const val = [0, 1].map((s) => meanOf(join(out, `joint-s${s}`, "eval", "val-step-1.json")));
   const summary = JSON.parse(r.stdout.trim().split("\n").at(-1)!) as {
     rows: { task: string; selection: number[]; kept_seeds: number[] }[];
