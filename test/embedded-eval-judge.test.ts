@@ -47,6 +47,11 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
     `agreement ${r.agreement} with ${ties} tie judgments`,
   );
   assert.equal(r.flipRate, 1, "A in both orders is a flip every time");
+  // combined as the writing reward does, every flip is a tie: right exactly on the tie pairs
+  assert.ok(Math.abs(r.agreementPerPair - ties / 2 / 12) < 1e-9, `per pair ${r.agreementPerPair}`);
+  assert.equal(r.agreementPerPairByBand.tie?.agreement, 1);
+  assert.equal(r.agreementPerPairByBand.large?.agreement, 0);
+  assert.match(formatJudgeEval(r), /agreement per pair, both orders combined .*: \d+\.\d% of 12/);
   // a judge that always says A: every judgment lands in the A column, ties in the C row
   assert.deepEqual(r.confusion.C, { A: ties, B: 0, C: 0, none: 0 });
   assert.equal(r.confusion.A.A + r.confusion.B.A + r.confusion.C.A, 24);

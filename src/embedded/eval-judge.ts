@@ -2,6 +2,8 @@
 // (the in-process model, or an OpenAI-compatible server):
 //   agreement      share of judgments (each pair in both orders) whose verdict equals the rubric's;
 //   flip rate      share of pairs whose two orders disagree once A/B are swapped back;
+//   per pair       agreement of the verdict the writing reward acts on: both orders combined, a
+//                  disagreement between them counted as a tie;
 //   canary wins    canaries ("", ":", "Thought process:", the prompt repeated) against the reference,
 //                  both orders: per judgment, and per pair as the writing reward combines them (a
 //                  flip is a tie, so a canary wins only when both orders pick it);
@@ -73,6 +75,10 @@ export interface JudgeEvalResult {
   pairs: number;
   judgments: number;
   agreement: number;
+  /** Pairs whose verdict, both orders combined as the writing reward does (a flip is a tie), equals the rubric's. */
+  agreementPerPair: number;
+  /** The same, per gap band. */
+  agreementPerPairByBand: Record<string, { n: number; agreement: number }>;
   agreementByBand: Record<string, { n: number; agreement: number }>;
   /** Per candidate kind (reference, shuffled, truncated, ...): judgments of pairs that include it. */
   agreementByKind: Record<string, { n: number; agreement: number }>;
@@ -141,6 +147,8 @@ export async function evaluateJudge(
   let agree = 0;
   let flips = 0;
   let unparseable = 0;
+  const perPairByBand: Tallies = {};
+  let agreePerPair = 0;
   const byBand: Tallies = {};
   const byKind: Tallies = {};
   const byCheck: Tallies = {};
@@ -178,6 +186,11 @@ export async function evaluateJudge(
       }
     }
     if (v1 !== flip(v2)) flips++;
+    const combined = v1 === flip(v2) ? v1 : "C";
+    const pairTally = tally(perPairByBand, p.band);
+    pairTally.n++;
+    pairTally.agree += Number(combined === p.verdict);
+    agreePerPair += Number(combined === p.verdict);
   });
 
   // canaries against the reference, both orders
@@ -213,6 +226,8 @@ export async function evaluateJudge(
     pairs: pairs.length,
     judgments,
     agreement: agree / judgments,
+    agreementPerPair: agreePerPair / pairs.length,
+    agreementPerPairByBand: rates(perPairByBand),
     agreementByBand: rates(byBand),
     agreementByKind: rates(byKind),
     agreementByCheck: rates(byCheck),
@@ -322,6 +337,10 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
       return `    ${want}: ${row.A} / ${row.B} / ${row.C} / ${row.none}`;
     }),
     `position-flip rate: ${pct(r.flipRate)} (target < 10%)`,
+    `agreement per pair, both orders combined as the writing reward does (a flip is a tie): ${pct(r.agreementPerPair)} of ${r.pairs}`,
+    ...Object.entries(r.agreementPerPairByBand).map(
+      ([k, b]) => `  ${k.padEnd(7)} gap: ${pct(b.agreement)} of ${b.n}`,
+    ),
     `unparseable replies: ${pct(r.unparseable)}`,
     r.canary.judgments === 0
       ? "canary wins: not measured (--canary-prompts 0)"
