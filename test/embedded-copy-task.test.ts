@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, test } from "node:test";
 import {
+  copyAccuracy,
   copyCountFor,
   copyExamples,
   heldOutCopyPrompts,
@@ -111,4 +112,15 @@ test("look-up shapes set the option count and the definition lists; the letter t
     assert.ok(at > 0 && at < reply.length - 1, "inside the reply, before <|im_end|>");
   }
   assert.throws(() => letterTokenIndex(tokenizer, tokenizer.encode("no letter here"), "C"), /no token/);
+});
+
+test("the copy probe runs on a model whose config counts more ids than its tokenizer has", () => {
+  // the tiny model's vocab_size (320) is padded past its trained tokenizer's ids, as many checkpoints
+  // are; the greedy probe must not emit an id the tokenizer cannot decode
+  const { model, tokenizer } = loadPretrained(writeTinyChatModel(tempDir("padded-")));
+  assert.ok(model.config.vocab_size > tokenizer.vocabSize, "the test needs a padded vocabulary");
+  const held = heldOutCopyPrompts(glosses.slice(0, 3));
+  const acc = copyAccuracy(model, tokenizer, held);
+  assert.ok(acc.exact >= 0 && acc.exact <= 1 && acc.words >= 0 && acc.words <= 1);
+  assert.equal(typeof acc.example, "string");
 });

@@ -130,11 +130,15 @@ export function greedyReplies(model: LlamaModel, tokenizer: TextTokenizer, held:
   const prompts = held.map((c) =>
     tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
   );
-  const eos = [tokenizer.tokenToId("<|im_end|>")!, tokenizer.tokenToId("<|eos|>")!];
+  const eos = [tokenizer.tokenToId("<|im_end|>"), tokenizer.tokenToId("<|eos|>")].filter(
+    (t): t is number => t !== undefined,
+  );
   return generate(model, prompts, {
     maxNewTokens: 48,
     temperature: 0,
     eosTokenIds: eos,
+    // an --init model's config may count more ids than its tokenizer has (a padded vocabulary)
+    sampleVocabSize: Math.min(model.config.vocab_size, tokenizer.vocabSize),
     decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
   });
 }

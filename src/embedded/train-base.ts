@@ -469,6 +469,7 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
     maxNewTokens: 96,
     temperature: 0,
     eosTokenIds: [id("<|im_end|>"), id("<|eos|>")],
+    sampleVocabSize: Math.min(config.vocab_size, tokenizer.vocabSize),
     decode: (ids) => tokenizer.decode(ids, { skipSpecialTokens: true }),
   });
   gens.forEach((g, i) => {
