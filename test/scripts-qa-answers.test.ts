@@ -61,3 +61,27 @@ test("qa-answers names the file when it holds no qa samples", () => {
   assert.equal(run.status, 2);
   assert.match(run.stderr, /eval\.json: no qa samples/);
 });
+
+test("qa-answers reads the option an answer names, quoted or in the look-up reply's shape", () => {
+  const dir = tempDir("qa-answers-");
+  const options = ["w", "x", "y", "z"];
+  const rows = [qaRow(0, options, "B"), qaRow(1, options, "C"), qaRow(2, options, "D")];
+  writeTaskRows(join(dir, "data"), "test", { qa: rows });
+  const responses = [
+    'It is "x", so the answer is (B).', // named right, its letter
+    "It is y, so the answer is (A).", // named right, another letter
+    "It is w, so the answer is (D).", // named wrong
+  ];
+  const samples = responses.map((response, index) => ({ task: "qa", index, response, metric: 0 }));
+  const evalFile = join(dir, "eval.json");
+  writeFileSync(evalFile, JSON.stringify({ samples }));
+  const run = spawnSync(process.execPath, [script, evalFile, "--data", join(dir, "data")], {
+    encoding: "utf8",
+  });
+  assert.equal(run.status, 0, run.stderr);
+  const summary = JSON.parse(run.stdout.trim().split("\n").at(-1)!);
+  assert.equal(summary.names_option, 1);
+  assert.equal(summary.named_right, 2 / 3);
+  assert.equal(summary.letter_matches_named, 1 / 3);
+  assert.equal(summary.letter_correct, 2 / 3);
+});
