@@ -33,7 +33,6 @@ if (samples.length === 0) {
 }
 const rows = await readRows(`${values.data}/qa/${values.split}.jsonl`);
 
-/** The option text an answer names in quotes, if any. */
 /** The option text an answer names: quoted (`It is "prevent", so ...`) or in the look-up reply's shape (`It is prevent, so the answer ...`). */
 const namedText = (response: string): string | null =>
   /"([^"]+)"/.exec(response)?.[1] ?? /\bIt is (.+?), so the answer\b/i.exec(response)?.[1] ?? null;

@@ -49,6 +49,10 @@ export function factForm(row: Row): { prefix: string; suffix: string } {
   const info = row.extra_info as unknown as QaInfo;
   const question = promptText(row).split("\n")[0]!;
   const quoted = question.match(/"(.*)"/)?.[1];
+  if (quoted === undefined && info.qtype !== "hypernym")
+    throw new Error(
+      `qa row ${row.extra_info.index}: no quoted word or definition in ${JSON.stringify(question)}`,
+    );
   switch (info.qtype) {
     case "word_for_definition":
       return { prefix: `${quoted} =`, suffix: "\n" };
@@ -82,7 +86,8 @@ export function knowledgeProbe(
   const info = (r: Row) => r.extra_info as unknown as QaInfo;
   rows.forEach((row, i) => {
     const { qtype, options, answer_text } = info(row);
-    // the control's prefix: the next row of the same type (wrapping around)
+    // the control's prefix: the next row of the same type (wrapping around; a type with one row is
+    // its own control)
     let other = row;
     for (let k = 1; k < rows.length; k++) {
       const candidate = rows[(i + k) % rows.length]!;
@@ -122,10 +127,17 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     );
     process.exit(2);
   }
+  const limit = values.limit === undefined ? undefined : Number(values.limit);
+  if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1)) {
+    console.error(
+      `qa-knowledge-probe: --limit must be a whole number >= 1, got ${JSON.stringify(values.limit)}`,
+    );
+    process.exit(2);
+  }
   const rows = await readRows(join(values.data!, "qa", `${values.split}.jsonl`));
   const { model, tokenizer } = loadPretrained(values.model);
   const t0 = performance.now();
-  const byType = knowledgeProbe(model, tokenizer, values.limit ? rows.slice(0, Number(values.limit)) : rows);
+  const byType = knowledgeProbe(model, tokenizer, rows.slice(0, limit));
   const pct = (x: number, n: number) => `${((100 * x) / n).toFixed(1)}%`;
   const all: ProbeTally = { n: 0, right: 0, control: 0, chance: 0 };
   console.log(

@@ -46,6 +46,15 @@ test("the fact-line form of each question type", () => {
   assert.deepEqual(factForm(firstOf("definition_for_word")), { prefix: "querulous:", suffix: "\n" });
   const odd = { ...rows[0]!, extra_info: { ...rows[0]!.extra_info, qtype: "riddle" } };
   assert.throws(() => factForm(odd), /unknown qtype "riddle"/);
+  const synonym = firstOf("synonym");
+  const unquoted = {
+    ...synonym,
+    prompt: [{ role: "user" as const, content: "Which word is a synonym of sham?\nA. fake" }],
+  };
+  assert.throws(
+    () => factForm(unquoted),
+    /no quoted word or definition in "Which word is a synonym of sham\?"/,
+  );
 });
 
 test("the probe counts every row once under its type, with the options' chance", () => {
