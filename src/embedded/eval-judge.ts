@@ -148,7 +148,6 @@ export async function evaluateJudge(
   let flips = 0;
   let unparseable = 0;
   const perPairByBand: Tallies = {};
-  let agreePerPair = 0;
   const byBand: Tallies = {};
   const byKind: Tallies = {};
   const byCheck: Tallies = {};
@@ -190,7 +189,6 @@ export async function evaluateJudge(
     const pairTally = tally(perPairByBand, p.band);
     pairTally.n++;
     pairTally.agree += Number(combined === p.verdict);
-    agreePerPair += Number(combined === p.verdict);
   });
 
   // canaries against the reference, both orders
@@ -226,7 +224,7 @@ export async function evaluateJudge(
     pairs: pairs.length,
     judgments,
     agreement: agree / judgments,
-    agreementPerPair: agreePerPair / pairs.length,
+    agreementPerPair: Object.values(perPairByBand).reduce((n, b) => n + b.agree, 0) / pairs.length,
     agreementPerPairByBand: rates(perPairByBand),
     agreementByBand: rates(byBand),
     agreementByKind: rates(byKind),
