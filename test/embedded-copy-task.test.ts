@@ -9,7 +9,11 @@ import {
   heldOutCopyPrompts,
   letterTokenIndex,
   lookupExamples,
+  lookupNamedText,
+  QA_LOOKUP_SHAPE,
+  replyGivesNamedLetter,
 } from "../src/embedded/copy-task.js";
+import { encodeLookup } from "../src/embedded/train-base.js";
 import { encodeChatExample } from "../src/embedded/train-loop.js";
 import { Rng } from "../src/engine/rng.js";
 import { loadPretrained } from "../src/models/pretrained.js";
@@ -112,6 +116,58 @@ test("look-up shapes set the option count and the definition lists; the letter t
     assert.ok(at > 0 && at < reply.length - 1, "inside the reply, before <|im_end|>");
   }
   assert.throws(() => letterTokenIndex(tokenizer, tokenizer.encode("no letter here"), "C"), /no token/);
+});
+
+test("reply-anchored look-ups ask a qa question about another word, and only the reply's letter is taught", () => {
+  const many = Array.from(
+    { length: 12 },
+    (_, i) => `word${"abcdefghijkl"[i]}: the definition number ${i} of a word`,
+  );
+  const examples = lookupExamples(many, 30, new Rng(2), QA_LOOKUP_SHAPE, "reply");
+  const { tokenizer } = loadPretrained(writeTinyChatModel(tempDir("reply-lookup-")));
+  for (const e of examples) {
+    const [question] = e.prompt.split("\n");
+    const options = [...e.prompt.matchAll(/^([A-H])\. (.+)$/gm)].map((m) => m[2]!);
+    const named = lookupNamedText(e.reply)!;
+    assert.ok(options.includes(named), e.reply);
+    assert.match(
+      question!,
+      /^(Which word means "the definition number \d+ of a word"\?|What does "word[a-l]" mean\?)$/,
+    );
+    assert.ok(!question!.includes(named), "the question does not name the reply's option");
+    assert.ok(replyGivesNamedLetter(e.prompt, e.reply), "the reference gives its named option's letter");
+
+    const letter = /\(([A-H])\)\.$/.exec(e.reply)![1]!;
+    const encoded = encodeLookup(tokenizer, e, 2, "reply");
+    const at = letterTokenIndex(tokenizer, encoded.reply, letter);
+    const masked = tokenizer.encode(`It is ${named},`, { addSpecialTokens: false }).length;
+    assert.deepEqual(
+      encoded.replyWeights,
+      encoded.reply.map((_, i) => (i === at ? 2 : i < masked ? 0 : 1)),
+      "the named text weighs 0, the letter 2, the rest 1",
+    );
+  }
+  // the question-anchored default is unchanged by the new parameter
+  assert.deepEqual(
+    lookupExamples(many, 30, new Rng(2), QA_LOOKUP_SHAPE, "question"),
+    lookupExamples(many, 30, new Rng(2)),
+  );
+  assert.equal(
+    encodeLookup(tokenizer, examples[0]!, 1).replyWeights,
+    undefined,
+    "no weights when none differ",
+  );
+});
+
+test("a reply gives its named option's letter only when both match one option line", () => {
+  const prompt =
+    'Which word means "to stop"?\nA. abet\nB. prevent\nC. take up\nAnswer with the letter of the correct option.';
+  assert.equal(replyGivesNamedLetter(prompt, "It is prevent, so the answer is (B)."), true);
+  assert.equal(replyGivesNamedLetter(prompt, "It is take up, so the answer is (C)."), true);
+  assert.equal(replyGivesNamedLetter(prompt, "It is prevent, so the answer is (C)."), false, "wrong letter");
+  assert.equal(replyGivesNamedLetter(prompt, "It is hinder, so the answer is (B)."), false, "not an option");
+  assert.equal(replyGivesNamedLetter(prompt, "The answer is (B)."), false, "names nothing");
+  assert.equal(replyGivesNamedLetter(prompt, "It is prevent, so the answer is"), false, "no letter");
 });
 
 test("the copy probe runs on a model whose config counts more ids than its tokenizer has", () => {

@@ -12,6 +12,7 @@ const OFF: Partial<BaseRecipe> = {
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
+  lookupAnchor: "question",
   keywordLookupShare: 0,
   hiddenSize: 256,
   intermediateSize: 704,
@@ -60,6 +61,11 @@ test("command-line options override the defaults", () => {
   assert.throws(
     () => parseRecipe(["--keyword-lookup-share", "1.5"]),
     /--keyword-lookup-share: "1.5" is not a share in \[0, 1\]/,
+  );
+  assert.equal(parseRecipe(["--lookup-anchor", "reply"]).lookupAnchor, "reply");
+  assert.throws(
+    () => parseRecipe(["--lookup-anchor", "answer"]),
+    /--lookup-anchor: "answer" is not one of question, reply/,
   );
 });
 

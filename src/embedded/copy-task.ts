@@ -180,6 +180,15 @@ export const QA_LOOKUP_SHAPE: LookupShape = {
 };
 
 /**
+ * Where a look-up example names the option. "question": the question names it and the reply repeats
+ * it, so a model can read the letter off the question's word. "reply": the question is one of the qa
+ * task's own, about another word, and only the reply names the option, as a qa answer that names its
+ * choice does: the letter must be found from the reply's own words (train-base masks the named text
+ * out of the loss, since the question does not decide it).
+ */
+export type LookupAnchor = "question" | "reply";
+
+/**
  * Option look-up examples: the qa task's format with the answer's text named in the question, so that
  * only the letter must be found. "Which option is flounder?\nA. abet\nB. flounder\n..." ->
  * `It is flounder, so the answer is (B).` A qa answer that names its option's text then needs this
@@ -192,6 +201,7 @@ export function lookupExamples(
   count: number,
   rng: Rng,
   shape: LookupShape = QA_LOOKUP_SHAPE,
+  anchor: LookupAnchor = "question",
 ): CopyExample[] {
   const { minOptions, maxOptions, definitionShare } = shape;
   if (!(minOptions >= 2 && minOptions <= maxOptions && maxOptions <= LETTERS.length)) {
@@ -216,8 +226,14 @@ export function lookupExamples(
     const at = rng.int(n);
     const letter = LETTERS[at]!;
     const lines = listed.map((o, j) => `${LETTERS[j]}. ${o}`).join("\n");
+    const question =
+      anchor === "question"
+        ? `Which option is ${listed[at]}?`
+        : useDefinitions
+          ? `What does "${rng.pick(lemmas)}" mean?`
+          : `Which word means "${rng.pick(parsed).definition}"?`;
     out.push({
-      prompt: `Which option is ${listed[at]}?\n${lines}\n${QA_INSTRUCTION}`,
+      prompt: `${question}\n${lines}\n${QA_INSTRUCTION}`,
       reply: `It is ${listed[at]}, so the answer is (${letter}).`,
     });
   }
@@ -230,6 +246,34 @@ export function letterTokenIndex(tokenizer: TextTokenizer, reply: readonly numbe
     if (tokenizer.decode([reply[i]!]).replace(/[().]/g, "").trim() === letter) return i;
   }
   throw new Error(`letterTokenIndex: no token of the reply is the letter ${letter}`);
+}
+
+/** The option text a look-up reply names (`It is X, so the answer is (B).`), or null. */
+export function lookupNamedText(reply: string): string | null {
+  return /^It is (.+?), so the answer is \(/.exec(reply.trim())?.[1] ?? null;
+}
+
+/** Whether `reply` names one of `prompt`'s options (`It is X, so the answer is (B).`) and gives that option's letter. */
+export function replyGivesNamedLetter(prompt: string, reply: string): boolean {
+  const named = lookupNamedText(reply);
+  const letter = /\(([A-H])\)\.?$/.exec(reply.trim())?.[1];
+  if (named === null || letter === undefined) return false;
+  return prompt.split("\n").some((line) => line === `${letter}. ${named}`);
+}
+
+/**
+ * Greedy reply-anchored look-up accuracy on `held` (lookupExamples with the "reply" anchor): the share
+ * of replies that name one of the prompt's options and give that option's letter. The named option
+ * need not be the one the example's reference names: only the step from a named text to its letter
+ * counts.
+ */
+export function replyLookupAccuracy(
+  model: LlamaModel,
+  tokenizer: TextTokenizer,
+  held: readonly CopyExample[],
+): number {
+  const gens = greedyReplies(model, tokenizer, held);
+  return gens.filter((g, i) => replyGivesNamedLetter(held[i]!.prompt, g.text ?? "")).length / held.length;
 }
 
 /** Greedy look-up accuracy on `held` (lookupExamples from a seed no training run draws). */

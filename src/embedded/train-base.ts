@@ -10,7 +10,8 @@
 //   Off by default (they cost math, docs/results.md thirteenth and fourteenth rounds): option look-up
 //   examples in the qa format (--sft-lookup-examples), a look-up phase between 2 and 3
 //   (--lookup-steps), a curriculum of option look-ups from two options to the qa shape, and a loss
-//   weight on their letter token (--lookup-letter-weight). A share of the look-up phase's examples
+//   weight on their letter token (--lookup-letter-weight). The look-up examples name the option in
+//   the question, or only in the reply as a qa answer does (--lookup-anchor reply). A share of the look-up phase's examples
 //   can be keyword look-ups, the writing rubric's keyword check (--keyword-lookup-share, keyword-task.ts).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
@@ -21,7 +22,8 @@
 //   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
 //                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
 //                               [--sft-copy-share F] [--sft-gloss-share F] [--no-sft-fact-lines] [--sft-lookup-examples N]
-//                               [--lookup-steps N] [--lookup-letter-weight W] [--keyword-lookup-share F] [--init DIR]
+//                               [--lookup-steps N] [--lookup-letter-weight W] [--lookup-anchor question|reply]
+//                               [--keyword-lookup-share F] [--init DIR]
 //                               [--hidden-size D] [--intermediate-size F] [--layers L] [--heads H]
 //                               [--pretrain-lr LR] [--sft-lr LR]
 // The shape options build a wider or deeper model of the same architecture (heads default to D/64).
@@ -53,10 +55,14 @@ import {
   copyExamples,
   greedyReplies,
   heldOutCopyPrompts,
+  type LookupAnchor,
   type LookupShape,
   letterTokenIndex,
   lookupAccuracy,
   lookupExamples,
+  lookupNamedText,
+  QA_LOOKUP_SHAPE,
+  replyLookupAccuracy,
 } from "./copy-task.js";
 import {
   type DomainRows,
@@ -138,6 +144,11 @@ export interface BaseRecipe {
   lookupSteps: number;
   /** Loss weight of the letter token in look-up examples (the phase's and the SFT mix's). */
   lookupLetterWeight: number;
+  /**
+   * Where look-up examples (the phase's and the SFT mix's) name the option: in the question, or only
+   * in the reply, as a qa answer does (copy-task.ts LookupAnchor).
+   */
+  lookupAnchor: LookupAnchor;
   /** Share of the look-up phase's examples that are keyword look-ups (keyword-task.ts), in [0, 1]. */
   keywordLookupShare: number;
   /** The model's shape (from scratch only; --init keeps the init model's): omni-tiny's by default. */
@@ -169,6 +180,7 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftLookupExamples: 0,
   lookupSteps: 0,
   lookupLetterWeight: 1,
+  lookupAnchor: "question",
   keywordLookupShare: 0,
   hiddenSize: OMNI_TINY_CONFIG.hidden_size,
   intermediateSize: OMNI_TINY_CONFIG.intermediate_size,
@@ -187,14 +199,31 @@ export const LOOKUP_CURRICULUM: LookupShape[] = [
   { minOptions: 2, maxOptions: LETTERS.length, definitionShare: 1 / 3 },
 ];
 
-/** A look-up example in chat form, its letter token weighing `letterWeight` in the loss. */
-function encodeLookup(tokenizer: TextTokenizer, c: CopyExample, letterWeight: number): ChatExample {
+/**
+ * A look-up example in chat form, its letter token weighing `letterWeight` in the loss. With the
+ * "reply" anchor the named text (`It is X,`) weighs 0: the question does not decide which option the
+ * reply names, so only the step from the named text to its letter is taught.
+ */
+export function encodeLookup(
+  tokenizer: TextTokenizer,
+  c: CopyExample,
+  letterWeight: number,
+  anchor: LookupAnchor = "question",
+): ChatExample {
   const example = encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply);
-  if (letterWeight !== 1) {
-    const letter = /\(([A-H])\)\.$/.exec(c.reply)![1]!;
-    const at = letterTokenIndex(tokenizer, example.reply, letter);
-    example.replyWeights = example.reply.map((_, i) => (i === at ? letterWeight : 1));
+  if (letterWeight === 1 && anchor === "question") return example;
+  const letter = /\(([A-H])\)\.$/.exec(c.reply)![1]!;
+  const at = letterTokenIndex(tokenizer, example.reply, letter);
+  let masked = 0;
+  if (anchor === "reply") {
+    const named = tokenizer.encode(`It is ${lookupNamedText(c.reply)},`, { addSpecialTokens: false });
+    if (!named.every((id, i) => example.reply[i] === id))
+      throw new Error(
+        `encodeLookup: the reply's tokens do not start with its named text: ${JSON.stringify(c.reply)}`,
+      );
+    masked = named.length;
   }
+  example.replyWeights = example.reply.map((_, i) => (i === at ? letterWeight : i < masked ? 0 : 1));
   return example;
 }
 
@@ -285,17 +314,22 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   const copyGlosses = glossesWithoutHeldOutExamples(rows, glosses);
   const heldCopy = heldOutCopyPrompts(copyGlosses);
   const heldLookup = lookupExamples(copyGlosses, 60, new Rng(98));
+  const heldReplyLookup = lookupExamples(copyGlosses, 60, new Rng(97), QA_LOOKUP_SHAPE, "reply");
   const heldKeywords = heldOutKeywordLookups(copyGlosses);
-  const copyProbe: Array<{ after: string; lookup: number; keywordLookup: number } & CopyAccuracy> = [];
+  const copyProbe: Array<
+    { after: string; lookup: number; replyLookup: number; keywordLookup: number } & CopyAccuracy
+  > = [];
   const probe = (after: string) => {
     const acc = copyAccuracy(model, tokenizer, heldCopy);
     const lookup = lookupAccuracy(model, tokenizer, heldLookup);
+    const replyLookup = replyLookupAccuracy(model, tokenizer, heldReplyLookup);
     const keywordReplies = greedyReplies(model, tokenizer, heldKeywords).map((g) => g.text ?? "");
     const keywordLookup = keywordLookupAccuracy(keywordReplies, heldKeywords);
-    copyProbe.push({ after, ...acc, lookup, keywordLookup });
+    copyProbe.push({ after, ...acc, lookup, replyLookup, keywordLookup });
     log(
       `copy probe after ${after}: ${(100 * acc.exact).toFixed(1)}% exact, ${(100 * acc.words).toFixed(1)}% of words ` +
-        `(e.g. ${JSON.stringify(acc.example)}); option look-up ${(100 * lookup).toFixed(1)}%; ` +
+        `(e.g. ${JSON.stringify(acc.example)}); option look-up ${(100 * lookup).toFixed(1)}% ` +
+        `(named in the reply only: ${(100 * replyLookup).toFixed(1)}%); ` +
         `keyword look-up ${(100 * keywordLookup).toFixed(1)}% (chance 50%)`,
     );
   };
@@ -329,8 +363,8 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
       // enough examples for the stage's batches (short ones pack about 8 to a 256-token row)
       const count = Math.ceil((stageSteps * r.batch * r.seq) / 24);
       const keywordCount = Math.round(count * r.keywordLookupShare);
-      const lookups = lookupExamples(copyGlosses, count - keywordCount, rng.fork(), shape);
-      const encoded = lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight));
+      const lookups = lookupExamples(copyGlosses, count - keywordCount, rng.fork(), shape, r.lookupAnchor);
+      const encoded = lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight, r.lookupAnchor));
       if (keywordCount > 0) {
         const keywords = keywordLookupExamples(copyGlosses, keywordCount, rng.fork(), KEYWORD_CURRICULUM[i]);
         for (const c of keywords)
@@ -400,11 +434,14 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
     copyCountFor(domainExamples.length, r.sftCopyShare),
     rng.fork(),
   );
-  const lookups = r.sftLookupExamples > 0 ? lookupExamples(copyGlosses, r.sftLookupExamples, rng.fork()) : [];
+  const lookups =
+    r.sftLookupExamples > 0
+      ? lookupExamples(copyGlosses, r.sftLookupExamples, rng.fork(), QA_LOOKUP_SHAPE, r.lookupAnchor)
+      : [];
   const examples = [
     ...domainExamples,
     ...sftCopies.map((c) => encodeChatExample(tokenizer, [{ role: "user", content: c.prompt }], c.reply)),
-    ...lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight)),
+    ...lookups.map((c) => encodeLookup(tokenizer, c, r.lookupLetterWeight, r.lookupAnchor)),
   ];
   const replyTokens = examples.reduce((a, e) => a + e.reply.length, 0);
   log(
@@ -499,6 +536,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
       "sft-lookup-examples": { type: "string" },
       "lookup-steps": { type: "string" },
       "lookup-letter-weight": { type: "string" },
+      "lookup-anchor": { type: "string" },
       "keyword-lookup-share": { type: "string" },
       "hidden-size": { type: "string" },
       "intermediate-size": { type: "string" },
@@ -522,6 +560,9 @@ export function parseRecipe(argv: string[]): BaseRecipe {
   const keywordLookupShare = num(values["keyword-lookup-share"], d.keywordLookupShare);
   if (!(keywordLookupShare >= 0 && keywordLookupShare <= 1))
     throw new Error(`--keyword-lookup-share: "${values["keyword-lookup-share"]}" is not a share in [0, 1]`);
+  const lookupAnchor = values["lookup-anchor"] ?? d.lookupAnchor;
+  if (lookupAnchor !== "question" && lookupAnchor !== "reply")
+    throw new Error(`--lookup-anchor: "${lookupAnchor}" is not one of question, reply`);
   const shaped = ["hidden-size", "intermediate-size", "layers", "heads"].filter((k) => k in values);
   if (values.init !== undefined && shaped.length > 0)
     throw new Error(`--${shaped[0]} sets the shape of a new model; --init keeps the shape of ${values.init}`);
@@ -556,6 +597,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
     sftLookupExamples: num(values["sft-lookup-examples"], d.sftLookupExamples),
     lookupSteps: num(values["lookup-steps"], d.lookupSteps),
     lookupLetterWeight: num(values["lookup-letter-weight"], d.lookupLetterWeight),
+    lookupAnchor,
     keywordLookupShare,
     hiddenSize,
     intermediateSize: size("intermediate-size", values["intermediate-size"], d.intermediateSize),
