@@ -16,7 +16,7 @@ import {
 import { encodeLookup } from "../src/embedded/train-base.js";
 import { encodeChatExample } from "../src/embedded/train-loop.js";
 import { Rng } from "../src/engine/rng.js";
-import { loadPretrained } from "../src/models/pretrained.js";
+import { loadPretrained, loadTokenizerFor } from "../src/models/pretrained.js";
 import { extractChoice } from "../src/rewards/mcq.js";
 import { removeTempDirs, tempDir } from "./helpers/temp-dir.js";
 import { writeTinyChatModel } from "./helpers/tiny-chat-model.js";
@@ -157,6 +157,25 @@ test("reply-anchored look-ups ask a qa question about another word, and only the
     undefined,
     "no weights when none differ",
   );
+});
+
+test("the reply look-up probe forces the reply up to a token boundary of the full reply", () => {
+  // the probe encodes prompt + "It is X, so the answer is" and lets the model go on: that must be the
+  // same tokens the full reply starts with, or the probe would ask about a tokenization never trained
+  const tokenizer = loadTokenizerFor("models/omni-tiny");
+  const many = Array.from(
+    { length: 12 },
+    (_, i) => `word${"abcdefghijkl"[i]}: the definition number ${i} of a word`,
+  );
+  for (const e of lookupExamples(many, 20, new Rng(4), QA_LOOKUP_SHAPE, "reply")) {
+    const head = tokenizer.applyChatTemplate([{ role: "user", content: e.prompt }], {
+      addGenerationPrompt: true,
+    });
+    const forced = `It is ${lookupNamedText(e.reply)}, so the answer is`;
+    const part = tokenizer.encode(head + forced, { addSpecialTokens: false });
+    const full = tokenizer.encode(head + e.reply, { addSpecialTokens: false });
+    assert.deepEqual(full.slice(0, part.length), part, e.reply);
+  }
 });
 
 test("a reply gives its named option's letter only when both match one option line", () => {

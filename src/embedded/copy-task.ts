@@ -125,16 +125,25 @@ export interface CopyAccuracy {
   example: string;
 }
 
-/** The model's greedy replies (up to 48 tokens) to the examples' prompts. */
-export function greedyReplies(model: LlamaModel, tokenizer: TextTokenizer, held: readonly CopyExample[]) {
-  const prompts = held.map((c) =>
-    tokenizer.encode(copyPromptText(tokenizer, c), { addSpecialTokens: false }),
+/**
+ * The model's greedy replies (up to `maxNewTokens`) to the examples' prompts; with `forced`, each reply
+ * starts with that example's given text and the model continues it.
+ */
+export function greedyReplies(
+  model: LlamaModel,
+  tokenizer: TextTokenizer,
+  held: readonly CopyExample[],
+  forced?: readonly string[],
+  maxNewTokens = 48,
+) {
+  const prompts = held.map((c, i) =>
+    tokenizer.encode(copyPromptText(tokenizer, c) + (forced?.[i] ?? ""), { addSpecialTokens: false }),
   );
   const eos = [tokenizer.tokenToId("<|im_end|>"), tokenizer.tokenToId("<|eos|>")].filter(
     (t): t is number => t !== undefined,
   );
   return generate(model, prompts, {
-    maxNewTokens: 48,
+    maxNewTokens,
     temperature: 0,
     eosTokenIds: eos,
     // an --init model's config may count more ids than its tokenizer has (a padded vocabulary)
@@ -262,18 +271,31 @@ export function replyGivesNamedLetter(prompt: string, reply: string): boolean {
 }
 
 /**
- * Greedy reply-anchored look-up accuracy on `held` (lookupExamples with the "reply" anchor): the share
- * of replies that name one of the prompt's options and give that option's letter. The named option
- * need not be the one the example's reference names: only the step from a named text to its letter
- * counts.
+ * Reply-anchored look-up accuracy on `held` (lookupExamples with the "reply" anchor): each reply is
+ * forced up to `It is X, so the answer is` with the example's named option X, and the model's greedy
+ * continuation must give X's letter. Forcing the named text keeps this a probe of the step from a named
+ * option to its letter, whether or not the model would name an option on its own.
  */
 export function replyLookupAccuracy(
   model: LlamaModel,
   tokenizer: TextTokenizer,
   held: readonly CopyExample[],
 ): number {
-  const gens = greedyReplies(model, tokenizer, held);
-  return gens.filter((g, i) => replyGivesNamedLetter(held[i]!.prompt, g.text ?? "")).length / held.length;
+  const forced = held.map((c) => `It is ${lookupNamedText(c.reply)}, so the answer is`);
+  const gens = greedyReplies(model, tokenizer, held, forced, 4);
+  const letterOf = (text: string) => /^\s*\(([A-H])\)/.exec(text)?.[1];
+  return (
+    gens.filter((g, i) => letterOf(g.text ?? "") === letterOf(held[i]!.reply.slice(forced[i]!.length)))
+      .length / held.length
+  );
+}
+
+/** The held-out look-up probes, 60 examples of each anchor from seeds no training run draws. */
+export function heldOutLookups(glosses: readonly string[]): Record<LookupAnchor, CopyExample[]> {
+  return {
+    question: lookupExamples(glosses, 60, new Rng(98)),
+    reply: lookupExamples(glosses, 60, new Rng(97), QA_LOOKUP_SHAPE, "reply"),
+  };
 }
 
 /** Greedy look-up accuracy on `held` (lookupExamples from a seed no training run draws). */

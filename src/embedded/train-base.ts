@@ -55,6 +55,7 @@ import {
   copyExamples,
   greedyReplies,
   heldOutCopyPrompts,
+  heldOutLookups,
   type LookupAnchor,
   type LookupShape,
   letterTokenIndex,
@@ -313,16 +314,15 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   const rng = new Rng(r.seed);
   const copyGlosses = glossesWithoutHeldOutExamples(rows, glosses);
   const heldCopy = heldOutCopyPrompts(copyGlosses);
-  const heldLookup = lookupExamples(copyGlosses, 60, new Rng(98));
-  const heldReplyLookup = lookupExamples(copyGlosses, 60, new Rng(97), QA_LOOKUP_SHAPE, "reply");
+  const heldLookup = heldOutLookups(copyGlosses);
   const heldKeywords = heldOutKeywordLookups(copyGlosses);
   const copyProbe: Array<
     { after: string; lookup: number; replyLookup: number; keywordLookup: number } & CopyAccuracy
   > = [];
   const probe = (after: string) => {
     const acc = copyAccuracy(model, tokenizer, heldCopy);
-    const lookup = lookupAccuracy(model, tokenizer, heldLookup);
-    const replyLookup = replyLookupAccuracy(model, tokenizer, heldReplyLookup);
+    const lookup = lookupAccuracy(model, tokenizer, heldLookup.question);
+    const replyLookup = replyLookupAccuracy(model, tokenizer, heldLookup.reply);
     const keywordReplies = greedyReplies(model, tokenizer, heldKeywords).map((g) => g.text ?? "");
     const keywordLookup = keywordLookupAccuracy(keywordReplies, heldKeywords);
     copyProbe.push({ after, ...acc, lookup, replyLookup, keywordLookup });
