@@ -11,7 +11,6 @@ import {
   lookupExamples,
   lookupNamedText,
   QA_LOOKUP_SHAPE,
-  replyGivesNamedLetter,
 } from "../src/embedded/copy-task.js";
 import { encodeLookup } from "../src/embedded/train-base.js";
 import { encodeChatExample } from "../src/embedded/train-loop.js";
@@ -135,9 +134,9 @@ test("reply-anchored look-ups ask a qa question about another word, and only the
       /^(Which word means "the definition number \d+ of a word"\?|What does "word[a-l]" mean\?)$/,
     );
     assert.ok(!question!.includes(named), "the question does not name the reply's option");
-    assert.ok(replyGivesNamedLetter(e.prompt, e.reply), "the reference gives its named option's letter");
-
     const letter = /\(([A-H])\)\.$/.exec(e.reply)![1]!;
+    assert.ok(e.prompt.split("\n").includes(`${letter}. ${named}`), "the letter is the named option's");
+
     const encoded = encodeLookup(tokenizer, e, 2, "reply");
     const at = letterTokenIndex(tokenizer, encoded.reply, letter);
     const masked = tokenizer.encode(`It is ${named},`, { addSpecialTokens: false }).length;
@@ -176,17 +175,6 @@ test("the reply look-up probe forces the reply up to a token boundary of the ful
     const full = tokenizer.encode(head + e.reply, { addSpecialTokens: false });
     assert.deepEqual(full.slice(0, part.length), part, e.reply);
   }
-});
-
-test("a reply gives its named option's letter only when both match one option line", () => {
-  const prompt =
-    'Which word means "to stop"?\nA. abet\nB. prevent\nC. take up\nAnswer with the letter of the correct option.';
-  assert.equal(replyGivesNamedLetter(prompt, "It is prevent, so the answer is (B)."), true);
-  assert.equal(replyGivesNamedLetter(prompt, "It is take up, so the answer is (C)."), true);
-  assert.equal(replyGivesNamedLetter(prompt, "It is prevent, so the answer is (C)."), false, "wrong letter");
-  assert.equal(replyGivesNamedLetter(prompt, "It is hinder, so the answer is (B)."), false, "not an option");
-  assert.equal(replyGivesNamedLetter(prompt, "The answer is (B)."), false, "names nothing");
-  assert.equal(replyGivesNamedLetter(prompt, "It is prevent, so the answer is"), false, "no letter");
 });
 
 test("the copy probe runs on a model whose config counts more ids than its tokenizer has", () => {

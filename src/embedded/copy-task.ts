@@ -198,8 +198,8 @@ export const QA_LOOKUP_SHAPE: LookupShape = {
 export type LookupAnchor = "question" | "reply";
 
 /**
- * Option look-up examples: the qa task's format with the answer's text named in the question, so that
- * only the letter must be found. "Which option is flounder?\nA. abet\nB. flounder\n..." ->
+ * Option look-up examples: the qa task's format with the answer's text named in the question (or, with
+ * the "reply" anchor, only in the reply), so that only the letter must be found. "Which option is flounder?\nA. abet\nB. flounder\n..." ->
  * `It is flounder, so the answer is (B).` A qa answer that names its option's text then needs this
  * step to reach the right letter; these teach it without any word knowledge (options are random
  * WordNet lemmas or definitions). The named text is not quoted, so that it has the same tokens in the
@@ -260,14 +260,6 @@ export function letterTokenIndex(tokenizer: TextTokenizer, reply: readonly numbe
 /** The option text a look-up reply names (`It is X, so the answer is (B).`), or null. */
 export function lookupNamedText(reply: string): string | null {
   return /^It is (.+?), so the answer is \(/.exec(reply.trim())?.[1] ?? null;
-}
-
-/** Whether `reply` names one of `prompt`'s options (`It is X, so the answer is (B).`) and gives that option's letter. */
-export function replyGivesNamedLetter(prompt: string, reply: string): boolean {
-  const named = lookupNamedText(reply);
-  const letter = /\(([A-H])\)\.?$/.exec(reply.trim())?.[1];
-  if (named === null || letter === undefined) return false;
-  return prompt.split("\n").some((line) => line === `${letter}. ${named}`);
 }
 
 /**

@@ -11,8 +11,9 @@
 //   examples in the qa format (--sft-lookup-examples), a look-up phase between 2 and 3
 //   (--lookup-steps), a curriculum of option look-ups from two options to the qa shape, and a loss
 //   weight on their letter token (--lookup-letter-weight). The look-up examples name the option in
-//   the question, or only in the reply as a qa answer does (--lookup-anchor reply). A share of the look-up phase's examples
-//   can be keyword look-ups, the writing rubric's keyword check (--keyword-lookup-share, keyword-task.ts).
+//   the question, or only in the reply as a qa answer does (--lookup-anchor reply). A share of the
+//   look-up phase's examples can be keyword look-ups, the writing rubric's keyword check
+//   (--keyword-lookup-share, keyword-task.ts).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
