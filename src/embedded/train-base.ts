@@ -2,18 +2,19 @@
 //   1. a byte-level BPE tokenizer (vocab 4096) trained on the domains' train text + WordNet glosses;
 //   2. a Llama-style decoder, pretrained on domain prompts + WordNet glosses (see corpus.ts for what
 //      each stage may see), half of the stream's documents copy examples (copy-task.ts);
-//   3. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only, with a
-//      share of copy examples kept in the mix. Half of the SFT steps are plain next-token batches of
-//      the qa task's WordNet facts (--sft-gloss-share 0.5; --no-sft-fact-lines reads the raw gloss
-//      lines instead). Doubling SFT this way put writing in the start band and raised math and code
-//      (docs/results.md fourteenth round).
-//   Off by default (they cost math, docs/results.md thirteenth and fourteenth rounds): option look-up
-//   examples in the qa format (--sft-lookup-examples), a look-up phase between 2 and 3
-//   (--lookup-steps), a curriculum of option look-ups from two options to the qa shape, and a loss
-//   weight on their letter token (--lookup-letter-weight). The look-up examples name the option in
-//   the question, or only in the reply as a qa answer does (--lookup-anchor reply). A share of the
-//   look-up phase's examples can be keyword look-ups, the writing rubric's keyword check
-//   (--keyword-lookup-share, keyword-task.ts).
+//   3. an option look-up phase (--lookup-steps 2000): qa-shaped questions whose reply names an option
+//      (`It is X, so the answer is`) and must give that option's letter, on a curriculum from two
+//      options to the qa shape, a quarter of the steps on the pretraining stream. The qa references
+//      name the option the same way, so this is the step from naming the answer to its letter that a
+//      small model does not learn from SFT alone (docs/results.md, twenty-eighth and twenty-ninth rounds);
+//   4. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only, with a
+//      share of copy examples and 4,000 of those look-up examples (--sft-lookup-examples) kept in the
+//      mix. Half of the SFT steps are plain next-token batches of the qa task's WordNet facts
+//      (--sft-gloss-share 0.5; --no-sft-fact-lines reads the raw gloss lines instead).
+//   Other options, off by default: look-up examples that name the option in the question instead
+//   (--lookup-anchor question: learnt, but qa never moved; twenty-eighth round), a loss weight on their
+//   letter token (--lookup-letter-weight), and a share of keyword look-ups in the phase, the writing
+//   rubric's keyword check (--keyword-lookup-share, keyword-task.ts).
 // In-context copying (repeating words the prompt names) is what the writing and code tasks need and
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
@@ -29,7 +30,7 @@
 //                               [--pretrain-lr LR] [--sft-lr LR]
 // The shape options build a wider or deeper model of the same architecture (heads default to D/64).
 // --init DIR starts from an existing model directory (its tokenizer and weights) and skips pretraining:
-// it runs the look-up phase (when --lookup-steps is given), then SFT.
+// it runs the look-up phase (unless --lookup-steps 0), then SFT.
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -179,10 +180,10 @@ export const DEFAULT_BASE_RECIPE: BaseRecipe = {
   sftCopyShare: 0.25,
   sftGlossShare: 0.5,
   sftFactLines: true,
-  sftLookupExamples: 0,
-  lookupSteps: 0,
+  sftLookupExamples: 4000,
+  lookupSteps: 2000,
   lookupLetterWeight: 1,
-  lookupAnchor: "question",
+  lookupAnchor: "reply",
   keywordLookupShare: 0,
   hiddenSize: OMNI_TINY_CONFIG.hidden_size,
   intermediateSize: OMNI_TINY_CONFIG.intermediate_size,

@@ -196,7 +196,7 @@ class QaBuilder {
       difficulty,
       style: "rule",
       groundTruth: letter,
-      reference: `The answer is (${letter}).`,
+      reference: `It is ${answer}, so the answer is (${letter}).`,
       extra: { qtype, synset: focus.id, options, answer_text: answer },
     };
   }
