@@ -97,6 +97,12 @@ test("qa: every answer key in train, sft and test scores 1, and the next letter 
     assert.deepEqual(failures(list, results).slice(0, 5), [], `qa ${split}`);
   }
   const test = await rows("qa", "test");
+  // the reference names the answer's text before its letter, as the base's look-up phase trains
+  for (const r of test) {
+    const { options, answer_text } = r.extra_info as { options: string[]; answer_text: string };
+    const letter = String.fromCharCode(65 + options.indexOf(answer_text));
+    assert.equal(r.extra_info.reference, `It is ${answer_text}, so the answer is (${letter}).`);
+  }
   const wrong = await scoreReferences(test, (r) => {
     const n = (r.extra_info.options as string[]).length;
     const key = (r.reward_model.ground_truth as string).charCodeAt(0) - 65;
