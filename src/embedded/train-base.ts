@@ -6,7 +6,8 @@
 //      (`It is X, so the answer is`) and must give that option's letter, on a curriculum from two
 //      options to the qa shape, a quarter of the steps on the pretraining stream. The qa references
 //      name the option the same way, so this is the step from naming the answer to its letter that a
-//      small model does not learn from SFT alone (docs/results.md, twenty-eighth and twenty-ninth rounds);
+//      small model does not learn from SFT alone (docs/results.md, twenty-eighth and twenty-ninth
+//      rounds);
 //   4. SFT on the sft split of the four domains in ChatML, loss on the assistant's tokens only, with a
 //      share of copy examples and 4,000 of those look-up examples (--sft-lookup-examples) kept in the
 //      mix. Half of the SFT steps are plain next-token batches of the qa task's WordNet facts
