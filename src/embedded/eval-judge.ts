@@ -14,6 +14,7 @@
 //   node dist/src/embedded/eval-judge.js --model models/omni-tiny-judge [--pairs 200] [--canary-prompts 50]
 //                                        [--policy models/omni-tiny] [--policy-prompts 100]
 //   node dist/src/embedded/eval-judge.js --base-url http://127.0.0.1:8001/v1 [--model-name judge]
+//   node dist/src/embedded/eval-judge.js --help
 //
 // `--prompts sft` builds the same measures from the writing sft split, the judge's own training prompts
 // (new candidate draws), instead of the test split: a fit check. It prints only (or writes --out), so
@@ -30,6 +31,7 @@ import { OpenAiChatBackend } from "../rewards/judge/openai-backend.js";
 import { parseVerdict, type Verdict } from "../rewards/judge/pairwise-prompt.js";
 import type { Row } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
+import { parseCommandLine } from "../util/cli.js";
 import { loadDomainRows } from "./corpus.js";
 import {
   CANARIES,
@@ -361,8 +363,32 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
 /** The policy whose answers the recorded judge_eval.json measures: the one the writing reward judges. */
 const DEFAULT_POLICY = "models/omni-tiny";
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+/** What `--help` prints. */
+export function usage(): string {
+  const d = DEFAULT_JUDGE_EVAL;
+  return `
+node dist/src/embedded/eval-judge.js [--model DIR | --base-url URL [--model-name NAME]] [options]
+
+Measures a pairwise judge against the rubric on held-out writing pairs: agreement, flip rate,
+canary wins, and agreement on a policy's own answers. A run of the shipped judge on the test
+prompts with the shipped policy records its figures in DIR/judge_eval.json.
+
+  --model DIR          the judge, in-process (models/omni-tiny-judge)
+  --base-url URL       an OpenAI-compatible judge server instead; --model-name (omni-tiny-judge)
+  --datasets DIR       (datasets)
+  --pairs N            held-out pairs, each judged in both orders (${d.pairs})
+  --canary-prompts N   prompts whose canaries face the reference (${d.canaryPrompts})
+  --policy DIR         the policy whose answers are judged (${DEFAULT_POLICY})
+  --policy-prompts N   test prompts it answers (${d.policyPrompts}; 0 skips it)
+  --prompts test|sft   test, or the judge's own sft prompts as a fit check (test)
+  --out FILE           where to write the JSON result
+`;
+}
+
+/** The command line's values; --prompts must be test or sft. */
+export function parseEvalJudgeArgs(args: string[]) {
   const { values } = parseArgs({
+    args,
     options: {
       model: { type: "string" },
       "base-url": { type: "string" },
@@ -376,10 +402,13 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
       out: { type: "string" },
     },
   });
-  if (values.prompts !== "test" && values.prompts !== "sft") {
-    console.error(`eval-judge: --prompts must be test or sft, got ${JSON.stringify(values.prompts)}`);
-    process.exit(2);
-  }
+  if (values.prompts !== "test" && values.prompts !== "sft")
+    throw new Error(`--prompts must be test or sft, got ${JSON.stringify(values.prompts)}`);
+  return values;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  const values = parseCommandLine("eval-judge", usage(), process.argv.slice(2), parseEvalJudgeArgs);
   const fitCheck = values.prompts === "sft";
   const backend: ChatBackend = values["base-url"]
     ? new OpenAiChatBackend({ baseURL: values["base-url"], apiKey: "EMPTY", model: values["model-name"]! })

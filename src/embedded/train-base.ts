@@ -20,18 +20,7 @@
 // what a small model does not learn from the domain text alone; the held-out copy probe is logged
 // after each phase.
 // Written in HF layout (bf16 weights) with a training log. Seeded: the same seed and step counts give
-// the same loss curve.
-//
-//   npm run model:train-base -- [--out models/omni-tiny] [--seed 0] [--pretrain-steps N] [--sft-steps N]
-//                               [--sft-extra-rows N] [--batch N] [--seq N] [--pretrain-copy-share F]
-//                               [--sft-copy-share F] [--sft-gloss-share F] [--no-sft-fact-lines] [--sft-lookup-examples N]
-//                               [--lookup-steps N] [--lookup-letter-weight W] [--lookup-anchor question|reply]
-//                               [--keyword-lookup-share F] [--init DIR]
-//                               [--hidden-size D] [--intermediate-size F] [--layers L] [--heads H]
-//                               [--pretrain-lr LR] [--sft-lr LR]
-// The shape options build a wider or deeper model of the same architecture (heads default to D/64).
-// --init DIR starts from an existing model directory (its tokenizer and weights) and skips pretraining:
-// it runs the look-up phase (unless --lookup-steps 0), then SFT.
+// the same loss curve. The options are in usage() below (`npm run model:train-base -- --help`).
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -48,6 +37,7 @@ import { loadTokenizer, type TextTokenizer } from "../models/tokenizer.js";
 import { LETTERS, qaFactLines } from "../tasks/qa/generate.js";
 import { promptText, SPLITS, TASK_NAMES } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
+import { parseCommandLine } from "../util/cli.js";
 import { formatDuration } from "../util/progress.js";
 import {
   type CopyAccuracy,
@@ -517,6 +507,37 @@ export async function trainBase(r: BaseRecipe, log: (line: string) => void = con
   });
 }
 
+/** What `--help` prints, with the default of each option. */
+export function usage(d: BaseRecipe = DEFAULT_BASE_RECIPE): string {
+  return `
+npm run model:train-base -- [options]        (node dist/src/embedded/train-base.js [options])
+
+Trains the base policy from scratch: tokenizer, pretraining, the option look-up phase, SFT. With no
+options it rebuilds the shipped ${d.out} (models/omni-tiny/README.md: command, wall time, losses).
+
+  --out DIR                        where to write the model (${d.out})
+  --datasets DIR                   the four domains' splits (${d.datasets})
+  --seed N                         ${d.seed}
+  --pretrain-steps N               ${d.pretrainSteps}
+  --sft-steps N                    ${d.sftSteps} (0 stops after pretraining)
+  --sft-extra-rows N               generated SFT rows per domain, disjoint from every split (${d.sftExtraRows})
+  --batch N  --seq N               rows per step, tokens per row (${d.batch}, ${d.seq})
+  --pretrain-lr LR  --sft-lr LR    (${d.pretrainLr}, ${d.sftLr})
+  --pretrain-copy-share F          copy examples' share of the pretraining documents (${d.pretrainCopyShare})
+  --sft-copy-share F               copy examples' share of the SFT chat examples (${d.sftCopyShare})
+  --sft-gloss-share F              share of SFT steps on the qa facts (${d.sftGlossShare})
+  --no-sft-fact-lines              those steps read the raw WordNet gloss lines instead
+  --lookup-steps N                 the option look-up phase after pretraining (${d.lookupSteps}; 0 skips it)
+  --lookup-anchor question|reply   where a look-up example names its option (${d.lookupAnchor})
+  --lookup-letter-weight W         loss weight of a look-up's letter token (${d.lookupLetterWeight})
+  --sft-lookup-examples N          look-up examples in the SFT mix (${d.sftLookupExamples})
+  --keyword-lookup-share F         keyword look-ups' share of the phase (${d.keywordLookupShare})
+  --init DIR                       start from this model (tokenizer, weights); skip pretraining
+  --hidden-size D  --intermediate-size F  --layers L  --heads H
+                                   another shape, from scratch (${d.hiddenSize}, ${d.intermediateSize}, ${d.layers}, D/64)
+`;
+}
+
 export function parseRecipe(argv: string[]): BaseRecipe {
   const { values } = parseArgs({
     args: argv,
@@ -611,7 +632,7 @@ export function parseRecipe(argv: string[]): BaseRecipe {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const recipe = parseRecipe(process.argv.slice(2));
+  const recipe = parseCommandLine("train-base", usage(), process.argv.slice(2), parseRecipe);
   console.log(`train-base: ${JSON.stringify(recipe)}`);
   await trainBase(recipe);
 }

@@ -4,13 +4,7 @@
 // against the reference (policy-answers.ts), labelled by the rubric (judge-rubric.ts), each shown in
 // both orders. Training runs in rounds: the first from the base, each later one from the previous
 // round's weights on pairs drawn anew with the next seed. Then measured on held-out pairs from the test
-// split (eval-judge.ts).
-//
-//   npm run model:train-judge -- [--base models/omni-tiny] [--out models/omni-tiny-judge] [--steps N] [--seed 0]
-//                                [--lr LR] [--continuations STEPS:LR,...|none] [--extra-prompts N]
-//                                [--decision-weight W] [--policy-samples K] [--depth D]
-//                                [--policy DIR] [--isolate-examples] [--paired-batches]
-//                                [--seq T] [--fill N] [--bands large,medium,small,tie]
+// split (eval-judge.ts). The options are in usage() below (`npm run model:train-judge -- --help`).
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
@@ -23,6 +17,7 @@ import { loadPretrained } from "../models/pretrained.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
 import { SPLITS } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
+import { parseCommandLine } from "../util/cli.js";
 import { formatDuration } from "../util/progress.js";
 import { extraSftRows, loadDomainRows } from "./corpus.js";
 import { DEFAULT_JUDGE_EVAL, evaluateJudge, formatJudgeEval } from "./eval-judge.js";
@@ -323,6 +318,34 @@ export function parseBands(text: string): Band[] {
   return bands as Band[];
 }
 
+/** What `--help` prints, with the default of each option. */
+export function usage(d: JudgeRecipe = DEFAULT_JUDGE_RECIPE): string {
+  const rounds = d.continuations.map((c) => `${c.steps}:${c.lr}`).join(",") || "none";
+  return `
+npm run model:train-judge -- [options]        (node dist/src/embedded/train-judge.js [options])
+
+Fine-tunes a base policy into the writing domain's pairwise judge, on pairs labelled by the rubric,
+then measures it on held-out pairs. With no options it rebuilds ${d.out}
+(models/omni-tiny-judge/README.md: command, wall time, agreement).
+
+  --base DIR                    the model to fine-tune (${d.base})
+  --policy DIR                  whose answers the policy pairs use (the base)
+  --out DIR                     where to write the judge (${d.out})
+  --datasets DIR                the four domains' splits (${d.datasets})
+  --seed N                      ${d.seed}; round k draws its pairs with seed + k
+  --steps N  --lr LR            the first round (${d.steps}, ${d.lr})
+  --continuations STEPS:LR,...  later rounds, each on new pairs (${rounds}; none for one round)
+  --extra-prompts N             writing prompts beyond the sft split (${d.extraPrompts})
+  --decision-weight W           loss weight of the verdict's first token (${d.decisionWeight})
+  --policy-samples K            the policy's answers per prompt, paired with the reference (${d.policySamples})
+  --depth D                     repeat each base layer D times before fine-tuning (${d.depth})
+  --isolate-examples            each packed example attends only to itself
+  --paired-batches              a pair and its swap in the same batch
+  --seq T  --fill N             tokens per row, packer lookahead (${d.seq}, ${d.fill})
+  --bands B,...                 gap bands of the edited pairs (${d.bands.join(",")})
+`;
+}
+
 /** The recipe from command-line arguments: DEFAULT_JUDGE_RECIPE with the options given. */
 export function parseJudgeRecipe(args: string[]): JudgeRecipe {
   const { values } = parseArgs({
@@ -384,7 +407,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const recipe = parseJudgeRecipe(process.argv.slice(2));
+  const recipe = parseCommandLine("train-judge", usage(), process.argv.slice(2), parseJudgeRecipe);
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
   await trainJudge(recipe);
 }
