@@ -199,7 +199,8 @@ export type LookupAnchor = "question" | "reply";
 
 /**
  * Option look-up examples: the qa task's format with the answer's text named in the question (or, with
- * the "reply" anchor, only in the reply), so that only the letter must be found. "Which option is flounder?\nA. abet\nB. flounder\n..." ->
+ * the "reply" anchor, only in the reply), so that only the letter must be found.
+ * "Which option is flounder?\nA. abet\nB. flounder\n..." ->
  * `It is flounder, so the answer is (B).` A qa answer that names its option's text then needs this
  * step to reach the right letter; these teach it without any word knowledge (options are random
  * WordNet lemmas or definitions). The named text is not quoted, so that it has the same tokens in the
