@@ -325,8 +325,9 @@ export function usage(d: JudgeRecipe = DEFAULT_JUDGE_RECIPE): string {
 npm run model:train-judge -- [options]        (node dist/src/embedded/train-judge.js [options])
 
 Fine-tunes a base policy into the writing domain's pairwise judge, on pairs labelled by the rubric,
-then measures it on held-out pairs. With no options it fine-tunes ${d.base} into ${d.out} with the
-recipe of the shipped judge (models/omni-tiny-judge/README.md: its base, wall time, agreement).
+then measures it on held-out pairs. With no options it fine-tunes ${d.base} into
+${d.out} with the recipe of the shipped judge (models/omni-tiny-judge/README.md: its
+base, wall time, agreement).
 
   --base DIR                    the model to fine-tune (${d.base})
   --policy DIR                  whose answers the policy pairs use (the base)
