@@ -16,7 +16,7 @@ import { Rng } from "../engine/rng.js";
 import type { LlamaModel } from "../models/llama.js";
 import { generate } from "../models/sampler.js";
 import type { TextTokenizer } from "../models/tokenizer.js";
-import { LETTERS, QA_INSTRUCTION } from "../tasks/qa/generate.js";
+import { LETTERS, QA_INSTRUCTION, qaReference } from "../tasks/qa/generate.js";
 import { listWords } from "../tasks/writing/generate.js";
 import type { Batch } from "./train-loop.js";
 
@@ -244,7 +244,7 @@ export function lookupExamples(
           : `Which word means "${rng.pick(parsed).definition}"?`;
     out.push({
       prompt: `${question}\n${lines}\n${QA_INSTRUCTION}`,
-      reply: `It is ${listed[at]}, so the answer is (${letter}).`,
+      reply: qaReference(listed[at]!, letter),
     });
   }
   return out;

@@ -11,6 +11,14 @@ import type { Drawer, TaskGenerator, TaskItem } from "../dataset.js";
 import { isPlainWord, loadWordNet, type Synset, shareSense, type WordNet } from "../wordnet.js";
 
 export const QA_INSTRUCTION = "Answer with the letter of the correct option.";
+
+/**
+ * A qa reply that names the answer before its letter. The references use it, and so do the base
+ * model's option look-up examples (src/embedded/copy-task.ts), which must match it token for token.
+ */
+export function qaReference(answer: string, letter: string): string {
+  return `It is ${answer}, so the answer is (${letter}).`;
+}
 export const LETTERS = "ABCDEFGH";
 
 type QType = "word_for_definition" | "definition_for_word" | "synonym" | "hypernym";
@@ -196,7 +204,7 @@ class QaBuilder {
       difficulty,
       style: "rule",
       groundTruth: letter,
-      reference: `It is ${answer}, so the answer is (${letter}).`,
+      reference: qaReference(answer, letter),
       extra: { qtype, synset: focus.id, options, answer_text: answer },
     };
   }
