@@ -1,9 +1,16 @@
 // The train-judge defaults are the recipe of the committed models/omni-tiny-judge, so that `npm run
 // model:train-judge` rebuilds what is shipped.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
-import { DEFAULT_JUDGE_RECIPE, parseContinuations, parseJudgeRecipe } from "../src/embedded/train-judge.js";
+import {
+  DEFAULT_JUDGE_RECIPE,
+  finishedRounds,
+  parseContinuations,
+  parseJudgeRecipe,
+} from "../src/embedded/train-judge.js";
 
 test("the default recipe is the one models/omni-tiny-judge was trained with", () => {
   const log = JSON.parse(readFileSync("models/omni-tiny-judge/training_log.json", "utf8")) as {
@@ -65,4 +72,28 @@ test("malformed options name the option and the value", () => {
   assert.throws(() => parseContinuations("7000:3e-4:seq=0"), /"seq=0" in "7000:3e-4:seq=0"/);
   assert.throws(() => parseContinuations("7000:3e-4:depth=2"), /"depth=2"/);
   assert.throws(() => parseContinuations("7000:3e-4:bands=huge"), /--bands: "huge"/);
+});
+
+test("--resume keeps the rounds a stopped run of the same recipe finished, and refuses another recipe's", () => {
+  const dir = mkdtempSync(join(tmpdir(), "judge-resume-"));
+  const path = join(dir, "training_log.json");
+  const recipe = { ...DEFAULT_JUDGE_RECIPE, out: dir };
+  assert.deepEqual(finishedRounds(path, recipe), { phases: [], seconds: 0 }); // nothing yet: start afresh
+  const round1 = { round: 1, seed: 0, steps: 7000, firstLoss: 2.18, finalLoss: 0.219 };
+  writeFileSync(path, JSON.stringify({ recipe, train_wall_seconds: 5040, phases: [round1] }));
+  const done = finishedRounds(path, recipe);
+  assert.equal(done.phases.length, 1);
+  assert.equal(done.seconds, 5040);
+  assert.throws(
+    () => finishedRounds(path, { ...recipe, lr: 5e-4 }),
+    /another recipe \(lr: 0\.001 there, 0\.0005 here\)/,
+  );
+  assert.throws(
+    () => finishedRounds(path, { ...recipe, continuations: [] }),
+    /another recipe \(continuations/,
+  );
+  writeFileSync(path, JSON.stringify({ recipe, phases: [round1, round1, round1] }));
+  assert.throws(() => finishedRounds(path, recipe), /lists 3 rounds; the recipe has 2/);
+  writeFileSync(path, '{"recipe": {');
+  assert.throws(() => finishedRounds(path, recipe), new RegExp(`${path} is not valid JSON`));
 });

@@ -5,9 +5,10 @@
 // both orders. Training runs in rounds: the first from the base, each later one from the previous
 // round's weights on pairs drawn anew with the next seed. Then measured on held-out pairs from the test
 // split (eval-judge.ts). The options are in usage() below (`npm run model:train-judge -- --help`).
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
+import { isDeepStrictEqual, parseArgs } from "node:util";
 import { loadBackend } from "../engine/load-backend.js";
 import { Rng } from "../engine/rng.js";
 import { LocalChatModel } from "../models/chat-model.js";
@@ -127,23 +128,34 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   continuations: [{ steps: 7000, lr: 3e-4 }],
 };
 
-export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = console.log): Promise<void> {
+export async function trainJudge(
+  r: JudgeRecipe,
+  log: (line: string) => void = console.log,
+  { resume = false }: { resume?: boolean } = {},
+): Promise<void> {
   const t0 = performance.now();
+  const logPath = join(r.out, "training_log.json");
+  const rounds = [{ steps: r.steps, lr: r.lr }, ...r.continuations];
+  // a resumed run keeps the rounds its log records as finished, and their training time
+  const earlier = resume ? finishedRounds(logPath, r) : { phases: [], seconds: 0 };
+  const phases: RoundLog[] = [...earlier.phases];
+  if (phases.length > 0)
+    log(`resuming ${r.out}: ${phases.length} of ${rounds.length} rounds already trained`);
   const rows = await loadDomainRows(r.datasets);
   const lm = fluencyModel(rows.writing.train);
   const backend = loadBackend();
   const policyDir = r.policy ?? r.base;
   const shared: RoundContext = { rows, lm, backend, policyDir, log };
-  const rounds = [{ steps: r.steps, lr: r.lr }, ...r.continuations];
-  const phases: RoundLog[] = [];
-  for (let k = 0; k < rounds.length; k++) {
+  const trainSeconds = () => earlier.seconds + (performance.now() - t0) / 1000;
+  for (let k = phases.length; k < rounds.length; k++) {
     // each round after the first starts from the previous one as saved (bf16), with a fresh optimizer
     const from = k === 0 ? r.base : r.out;
     if (rounds.length > 1) log(`judge round ${k + 1} of ${rounds.length}: from ${from}, seed ${r.seed + k}`);
     phases.push(await trainRound(r, k, rounds[k]!, from, shared));
+    // written after every round, so that a run stopped later keeps this one (--resume goes on from it)
+    writeJsonAtomic(logPath, { recipe: r, train_wall_seconds: trainSeconds(), phases });
   }
-  const trainSeconds = (performance.now() - t0) / 1000;
-  log(`saved ${r.out}/ after ${formatDuration(trainSeconds)}`);
+  log(`saved ${r.out}/ after ${formatDuration(trainSeconds())}`);
 
   // measure the saved model (bf16 weights, as shipped), in-process
   const judge = new LocalChatBackend(LocalChatModel.load(r.out));
@@ -156,11 +168,33 @@ export async function trainJudge(r: JudgeRecipe, log: (line: string) => void = c
     policyModel: policyDir,
     ...result,
   });
-  writeJsonAtomic(join(r.out, "training_log.json"), {
-    recipe: r,
-    train_wall_seconds: trainSeconds,
-    phases,
-  });
+}
+
+/**
+ * The rounds a stopped run finished, from its training_log.json: only if that log was written by
+ * this same recipe (else resuming would mix two recipes in one judge), and no more rounds than it has.
+ */
+export function finishedRounds(path: string, r: JudgeRecipe): { phases: RoundLog[]; seconds: number } {
+  if (!existsSync(path)) return { phases: [], seconds: 0 };
+  let logged: { recipe?: Record<string, unknown>; phases?: RoundLog[]; train_wall_seconds?: number };
+  try {
+    logged = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw new Error(`--resume: ${path} is not valid JSON (${(e as Error).message})`);
+  }
+  const recipe = r as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(recipe), ...Object.keys(logged.recipe ?? {})])) {
+    if (!isDeepStrictEqual(logged.recipe?.[key], recipe[key]))
+      throw new Error(
+        `--resume: ${path} was written by another recipe (${key}: ${JSON.stringify(logged.recipe?.[key])} there, ${JSON.stringify(recipe[key])} here)`,
+      );
+  }
+  const phases = logged.phases ?? [];
+  if (!Array.isArray(phases) || phases.length > 1 + r.continuations.length)
+    throw new Error(
+      `--resume: ${path} lists ${phases.length} rounds; the recipe has ${1 + r.continuations.length}`,
+    );
+  return { phases, seconds: logged.train_wall_seconds ?? 0 };
 }
 
 /** What every round reads: the datasets, the fluency model, the engine and the policy to sample. */
@@ -173,7 +207,7 @@ interface RoundContext {
 }
 
 /** One round's data and loss curve, as training_log.json records it. */
-interface RoundLog extends PhaseLog {
+export interface RoundLog extends PhaseLog {
   round: number;
   seed: number;
   from: string;
@@ -344,6 +378,8 @@ base, wall time, agreement).
   --paired-batches              a pair and its swap in the same batch
   --seq T  --fill N             tokens per row, packer lookahead (${d.seq}, ${d.fill})
   --bands B,...                 gap bands of the edited pairs (${d.bands.join(",")})
+  --resume                      go on from the last round DIR/training_log.json records as finished
+                                (the same options as the stopped run)
 `;
 }
 
@@ -408,7 +444,12 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const recipe = parseCommandLine("train-judge", usage(), process.argv.slice(2), parseJudgeRecipe);
+  const { recipe, resume } = parseCommandLine("train-judge", usage(), process.argv.slice(2), (args) => {
+    const resume = args.includes("--resume");
+    const recipe = parseJudgeRecipe(args.filter((a) => a !== "--resume"));
+    if (resume) finishedRounds(join(recipe.out, "training_log.json"), recipe); // a log it cannot go on from: say so now
+    return { recipe, resume };
+  });
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
-  await trainJudge(recipe);
+  await trainJudge(recipe, console.log, { resume });
 }
