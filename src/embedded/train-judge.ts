@@ -131,13 +131,12 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
 export async function trainJudge(
   r: JudgeRecipe,
   log: (line: string) => void = console.log,
-  { resume = false }: { resume?: boolean } = {},
+  /** With --resume: the rounds a stopped run of this recipe finished (finishedRounds). */
+  earlier: FinishedRounds = { phases: [], seconds: 0 },
 ): Promise<void> {
   const t0 = performance.now();
   const logPath = join(r.out, "training_log.json");
   const rounds = [{ steps: r.steps, lr: r.lr }, ...r.continuations];
-  // a resumed run keeps the rounds its log records as finished, and their training time
-  const earlier = resume ? finishedRounds(logPath, r) : { phases: [], seconds: 0 };
   const phases: RoundLog[] = [...earlier.phases];
   if (phases.length > 0)
     log(`resuming ${r.out}: ${phases.length} of ${rounds.length} rounds already trained`);
@@ -174,7 +173,7 @@ export async function trainJudge(
  * The rounds a stopped run finished, from its training_log.json: only if that log was written by
  * this same recipe (else resuming would mix two recipes in one judge), and no more rounds than it has.
  */
-export function finishedRounds(path: string, r: JudgeRecipe): { phases: RoundLog[]; seconds: number } {
+export function finishedRounds(path: string, r: JudgeRecipe): FinishedRounds {
   if (!existsSync(path)) return { phases: [], seconds: 0 };
   let logged: { recipe?: Record<string, unknown>; phases?: RoundLog[]; train_wall_seconds?: number };
   try {
@@ -195,6 +194,12 @@ export function finishedRounds(path: string, r: JudgeRecipe): { phases: RoundLog
       `--resume: ${path} lists ${phases.length} rounds; the recipe has ${1 + r.continuations.length}`,
     );
   return { phases, seconds: logged.train_wall_seconds ?? 0 };
+}
+
+/** The rounds of a recipe already trained, and their training time in seconds. */
+export interface FinishedRounds {
+  phases: RoundLog[];
+  seconds: number;
 }
 
 /** What every round reads: the datasets, the fluency model, the engine and the policy to sample. */
@@ -444,12 +449,14 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const { recipe, resume } = parseCommandLine("train-judge", usage(), process.argv.slice(2), (args) => {
-    const resume = args.includes("--resume");
+  const { recipe, earlier } = parseCommandLine("train-judge", usage(), process.argv.slice(2), (args) => {
     const recipe = parseJudgeRecipe(args.filter((a) => a !== "--resume"));
-    if (resume) finishedRounds(join(recipe.out, "training_log.json"), recipe); // a log it cannot go on from: say so now
-    return { recipe, resume };
+    // read here, so that a log it cannot go on from ends the process with one line
+    const earlier = args.includes("--resume")
+      ? finishedRounds(join(recipe.out, "training_log.json"), recipe)
+      : undefined;
+    return { recipe, earlier };
   });
   console.log(`train-judge: ${JSON.stringify(recipe)}`);
-  await trainJudge(recipe, console.log, { resume });
+  await trainJudge(recipe, console.log, earlier);
 }
