@@ -132,7 +132,7 @@ export async function trainJudge(
   r: JudgeRecipe,
   log: (line: string) => void = console.log,
   /** With --resume: the rounds a stopped run of this recipe finished (finishedRounds). */
-  earlier: FinishedRounds = { phases: [], seconds: 0 },
+  earlier: FinishedRounds = NONE_FINISHED,
 ): Promise<void> {
   const t0 = performance.now();
   const logPath = join(r.out, "training_log.json");
@@ -174,7 +174,7 @@ export async function trainJudge(
  * this same recipe (else resuming would mix two recipes in one judge), and no more rounds than it has.
  */
 export function finishedRounds(path: string, r: JudgeRecipe): FinishedRounds {
-  if (!existsSync(path)) return { phases: [], seconds: 0 };
+  if (!existsSync(path)) return NONE_FINISHED;
   let logged: { recipe?: Record<string, unknown>; phases?: RoundLog[]; train_wall_seconds?: number };
   try {
     logged = JSON.parse(readFileSync(path, "utf8"));
@@ -201,6 +201,8 @@ export interface FinishedRounds {
   phases: RoundLog[];
   seconds: number;
 }
+
+const NONE_FINISHED: FinishedRounds = { phases: [], seconds: 0 };
 
 /** What every round reads: the datasets, the fluency model, the engine and the policy to sample. */
 interface RoundContext {
