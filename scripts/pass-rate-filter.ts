@@ -31,9 +31,13 @@
 // They are never kept, and their pass counts do not enter a kind's rate, so a recipe chosen on them was
 // chosen without the test split.
 //
+// --counts-out FILE writes the pass counts read from --eval as a small JSON file (one count per row of
+// --rows, in order), and --counts FILE reads such a file in place of --eval: a recipe's measurement can
+// be committed and its mix rebuilt from a fresh clone without rerunning the eval (datasets/README.md).
+//
 // The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it. Prints
 // the rows kept per kind.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { capRowsPerKind } from "../src/rl/trainer.js";
@@ -41,6 +45,8 @@ import { readRows, writeRows } from "../src/tasks/io.js";
 import { type Row, rowKind } from "../src/tasks/schema.js";
 
 interface EvalSamples {
+  model?: string;
+  generation?: Record<string, unknown>;
   tasks?: { task: string; prompts: number; samplesPerPrompt: number }[];
   samples?: { task: string; index: number; metric: number }[];
 }
@@ -94,11 +100,47 @@ function joinedPassCounts(files: string[], task: string, rows: number) {
   return { counts, samples };
 }
 
+/** Which model and sampling settings the eval results came from, for the counts file. */
+function evalSource(files: string): string {
+  const e = JSON.parse(readFileSync(files.split(",")[0]!, "utf8")) as EvalSamples;
+  return `omni-thinker eval of ${e.model ?? "?"}, ${JSON.stringify(e.generation ?? {})}`;
+}
+
+/** A committed measurement: `samplesPerRow` samples of each row of `rows`, `counts[i]` of them passed. */
+interface PassCountsFile {
+  task: string;
+  rows: number;
+  samplesPerRow: number;
+  source: string;
+  counts: number[];
+}
+
+function readPassCounts(file: string, task: string, rows: number) {
+  let c: PassCountsFile;
+  try {
+    c = JSON.parse(readFileSync(file, "utf8")) as PassCountsFile;
+  } catch (err) {
+    fail(`${file}: cannot read a pass-counts file: ${(err as Error).message}`);
+  }
+  if (c.task !== task) fail(`${file}: counts of task "${c.task}", --rows is "${task}" (name it with --task)`);
+  if (!Number.isInteger(c.samplesPerRow) || c.samplesPerRow < 1)
+    fail(`${file}: samplesPerRow must be a positive integer, got ${JSON.stringify(c.samplesPerRow)}`);
+  if (!Array.isArray(c.counts) || c.counts.length !== rows || c.rows !== rows)
+    fail(
+      `${file}: counts for ${c.rows} rows (${c.counts?.length} listed), --rows has ${rows} (measure the same file)`,
+    );
+  const bad = c.counts.findIndex((n) => !Number.isInteger(n) || n < 0 || n > c.samplesPerRow);
+  if (bad >= 0) fail(`${file}: counts[${bad}] is ${JSON.stringify(c.counts[bad])}, not 0-${c.samplesPerRow}`);
+  return { counts: c.counts, samples: c.samplesPerRow };
+}
+
 const { values } = parseArgs({
   options: {
     rows: { type: "string" },
     out: { type: "string" },
     eval: { type: "string" },
+    counts: { type: "string" },
+    "counts-out": { type: "string" },
     min: { type: "string" },
     max: { type: "string" },
     "max-rows-per-kind": { type: "string" },
@@ -152,9 +194,13 @@ function kindPassRates(rows: Row[], counts: number[], samples: number) {
 
 let rows: Row[] = await readRows(values.rows);
 if (values["max-rows-per-kind"] !== undefined) rows = capRowsPerKind(rows, count("max-rows-per-kind"));
+if (values.eval && values.counts) fail("--eval and --counts are two sources of the same counts: give one");
+if (values["counts-out"] && !values.eval)
+  fail("--counts-out writes the counts read from --eval: give --eval");
+const measuredBy = values.eval ?? values.counts;
 for (const option of ["keep-first-per-kind", "kind-pass-range"] as const)
-  if (values[option] !== undefined && !values.eval)
-    fail(`--${option} needs --eval (without it every row is kept)`);
+  if (values[option] !== undefined && !measuredBy)
+    fail(`--${option} needs --eval or --counts (without them every row is kept)`);
 if ((values["holdout-per-kind"] === undefined) !== (values["holdout-out"] === undefined))
   fail("--holdout-per-kind N and --holdout-out FILE go together");
 if (values["kind-pass-range"] !== undefined && (values.min !== undefined || values.max !== undefined))
@@ -163,10 +209,23 @@ const held =
   values["holdout-per-kind"] === undefined ? new Set<Row>() : holdoutRows(rows, count("holdout-per-kind"));
 const pool = rows.filter((r) => !held.has(r)); // the rows a mix may take
 let kept = pool;
-if (values.eval) {
+if (measuredBy) {
   // the eval's task name: datasets are laid out as <dir>/<task>/<split>.jsonl
   const task = values.task ?? basename(dirname(values.rows));
-  const measured = joinedPassCounts(values.eval.split(","), task, rows.length);
+  const measured = values.eval
+    ? joinedPassCounts(values.eval.split(","), task, rows.length)
+    : readPassCounts(values.counts!, task, rows.length);
+  if (values["counts-out"]) {
+    const out: PassCountsFile = {
+      task,
+      rows: rows.length,
+      samplesPerRow: measured.samples,
+      source: evalSource(values.eval!),
+      counts: measured.counts,
+    };
+    writeFileSync(values["counts-out"], `${JSON.stringify(out)}\n`);
+    console.log(`wrote the pass counts of ${rows.length} rows to ${values["counts-out"]}`);
+  }
   const counts = measured.counts.filter((_, i) => !held.has(rows[i]!)); // indexed like pool
   const samples = measured.samples;
   let inRange: (i: number) => boolean;

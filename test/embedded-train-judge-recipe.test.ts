@@ -5,12 +5,16 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import type { JudgePair } from "../src/embedded/judge-pairs.js";
 import {
   DEFAULT_JUDGE_RECIPE,
   finishedRounds,
+  parseCheckWeights,
   parseContinuations,
   parseJudgeRecipe,
+  selectByCheck,
 } from "../src/embedded/train-judge.js";
+import { Rng } from "../src/engine/rng.js";
 
 test("the default recipe is the one models/omni-tiny-judge was trained with", () => {
   const log = JSON.parse(readFileSync("models/omni-tiny-judge/training_log.json", "utf8")) as {
@@ -96,4 +100,30 @@ test("--resume keeps the rounds a stopped run of the same recipe finished, and r
   assert.throws(() => finishedRounds(path, recipe), /lists 3 rounds; the recipe has 2/);
   writeFileSync(path, '{"recipe": {');
   assert.throws(() => finishedRounds(path, recipe), new RegExp(`${path} is not valid JSON`));
+});
+
+test("--check-weights oversamples edited pairs by the check that decides them", () => {
+  assert.deepEqual(parseJudgeRecipe(["--check-weights", "keywords=3,tie=2"]).checkWeights, {
+    keywords: 3,
+    tie: 2,
+  });
+  assert.equal(parseJudgeRecipe([]).checkWeights, undefined); // the shipped recipe draws every pair
+  assert.throws(() => parseCheckWeights("keyword=3"), /"keyword=3" is not CHECK=W/);
+  assert.throws(() => parseCheckWeights("tie=0"), /"tie=0"/);
+  // 3,000 pairs each decided by keywords, 3,000 ties, 3,000 by grammar: kept about 3 : 2 : 1
+  const score = (total: number, keywords: number, grammar: number) => ({
+    total,
+    checks: { keywords, fluency: 0.5, grammar, repetition: 1, length: 1, noCopy: 1 },
+  });
+  const pair = (scoreA: ReturnType<typeof score>, scoreB: ReturnType<typeof score>) =>
+    ({ scoreA, scoreB }) as unknown as JudgePair;
+  const byKeywords = pair(score(0.9, 1, 1), score(0.5, 0, 1));
+  const tie = pair(score(0.6, 1, 1), score(0.6, 1, 1));
+  const byGrammar = pair(score(0.9, 1, 1), score(0.6, 1, 0));
+  const pairs = [...Array(3000)].flatMap(() => [byKeywords, tie, byGrammar]);
+  const kept = selectByCheck(pairs, { keywords: 3, tie: 2 }, new Rng(1));
+  const count = (p: JudgePair) => kept.filter((q) => q === p).length;
+  assert.equal(count(byKeywords), 3000, "weight = max: every pair kept");
+  assert.ok(Math.abs(count(tie) / 3000 - 2 / 3) < 0.03, `ties kept ${count(tie)}`);
+  assert.ok(Math.abs(count(byGrammar) / 3000 - 1 / 3) < 0.03, `grammar kept ${count(byGrammar)}`);
 });

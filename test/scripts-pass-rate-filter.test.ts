@@ -188,3 +188,42 @@ test("pass-rate-filter holds out the last rows of each kind and selects whole ki
   );
   assert.match(run(["--rows", rows, "--kind-pass-range", "0,1", "--out", kept]).stderr, /needs --eval/);
 });
+
+test("pass-rate-filter writes the measured counts and rebuilds the same mix from them alone", () => {
+  const dir = tempDir("pass-rate-filter-counts-");
+  const families = ["a", "b", "a", "a", "b", "a", "b", "a"];
+  writeTaskRows(dir, "train", { code: families.map((f, i) => codeRow(i, f)) });
+  const rows = join(dir, "code", "train.jsonl");
+  const p4 = join(dir, "p4.json");
+  evalFile(p4, [4, 1, 2, 0, 3, 4, 0, 1], 4);
+  const [counts, fromEval, fromCounts] = ["counts.json", "a.jsonl", "b.jsonl"].map((f) => join(dir, f));
+  const select = ["--holdout-per-kind", "1", "--holdout-out", join(dir, "val.jsonl")];
+
+  const first = run(["--rows", rows, "--eval", p4, "--counts-out", counts, ...select, "--out", fromEval]);
+  assert.equal(first.status, 0, first.stderr);
+  const saved = JSON.parse(readFileSync(counts, "utf8"));
+  assert.deepEqual(saved.counts, [4, 1, 2, 0, 3, 4, 0, 1]);
+  assert.equal(saved.samplesPerRow, 4);
+  assert.equal(saved.task, "code");
+
+  const again = run(["--rows", rows, "--counts", counts, ...select, "--out", fromCounts]);
+  assert.equal(again.status, 0, again.stderr);
+  assert.deepEqual(readIndices(fromCounts), readIndices(fromEval));
+  assert.deepEqual(readIndices(fromCounts), [1, 2, 4], "row 7 (1 pass) is held out");
+
+  // a counts file of other rows, or a count above the samples, is named and refused
+  writeFileSync(counts, JSON.stringify({ ...saved, rows: 7, counts: saved.counts.slice(1) }));
+  assert.match(
+    run(["--rows", rows, "--counts", counts, "--out", fromCounts]).stderr,
+    /counts\.json: counts for 7 rows \(7 listed\), --rows has 8/,
+  );
+  writeFileSync(counts, JSON.stringify({ ...saved, counts: [5, 1, 2, 0, 3, 4, 0, 1] }));
+  assert.match(
+    run(["--rows", rows, "--counts", counts, "--out", fromCounts]).stderr,
+    /counts\.json: counts\[0\] is 5, not 0-4/,
+  );
+  assert.match(
+    run(["--rows", rows, "--eval", p4, "--counts", counts, "--out", fromCounts]).stderr,
+    /give one/,
+  );
+});

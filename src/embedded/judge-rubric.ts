@@ -33,7 +33,7 @@ export const WEIGHTS = {
 export const GATES = ["repetition", "length", "noCopy"] as const;
 
 export type Check = keyof typeof WEIGHTS | (typeof GATES)[number];
-const CHECKS: Check[] = ["keywords", "fluency", "grammar", "repetition", "length", "noCopy"];
+export const CHECKS: readonly Check[] = ["keywords", "fluency", "grammar", "repetition", "length", "noCopy"];
 const gate = (x: number) => 0.4 + 0.6 * x;
 
 export interface RubricScore {

@@ -34,6 +34,7 @@ import {
   targetReply,
   writingInfo,
 } from "./judge-pairs.js";
+import { CHECKS, type Check, decidingCheck } from "./judge-rubric.js";
 import { policyAnswers } from "./policy-answers.js";
 import { modelTensors } from "./train-base.js";
 import { encodeChatExample, type PhaseLog, packedChatBatches, trainPhase } from "./train-loop.js";
@@ -89,11 +90,45 @@ export interface JudgeRecipe {
   /** The gap bands training pairs are drawn from (judge-pairs.ts pairsFor); the policy's pairs always. */
   bands: Band[];
   /**
+   * Oversampling of edited pairs by the rubric check that decides them (judge-rubric.ts decidingCheck,
+   * or "tie"): see selectByCheck. Undefined =
+   * every pair as drawn, the recipe of the shipped judge.
+   */
+  checkWeights?: CheckWeights;
+  /**
    * Rounds after the first (`steps` at `lr`): each continues from the previous round's saved weights
    * with a fresh optimizer, on pairs drawn anew with the next seed (seed + 1, seed + 2, ...): other
    * extra prompts, other candidate edits, other policy samples. More data, not more passes over it.
    */
   continuations: JudgeContinuation[];
+}
+
+/** Relative sampling weight of edited pairs per deciding check; checks not named weigh 1. */
+export type CheckWeights = Partial<Record<Check | "tie", number>>;
+
+/**
+ * Edited pairs drawn `ceil(max weight)` times over, each kept with probability weight / max: the
+ * pairs decided by a heavier check come that many times as often as the others, per prompt.
+ */
+export function selectByCheck(pairs: JudgePair[], weights: CheckWeights, rng: Rng): JudgePair[] {
+  const max = Math.max(1, ...Object.values(weights).map(Number));
+  return pairs.filter((p) => rng.next() < (weights[decidingCheck(p.scoreA, p.scoreB)] ?? 1) / max);
+}
+
+/** `--check-weights keywords=3,tie=2`: deciding checks and their positive weights. */
+export function parseCheckWeights(text: string): CheckWeights {
+  const names = [...CHECKS, "tie"];
+  const out: CheckWeights = {};
+  for (const part of text.split(",")) {
+    const [name = "", value = ""] = part.split("=").map((x) => x.trim());
+    const w = Number(value);
+    if (!names.includes(name) || !(Number.isFinite(w) && w > 0))
+      throw new Error(
+        `--check-weights: "${part}" is not CHECK=W with CHECK one of ${names.join(", ")} and W > 0`,
+      );
+    out[name as Check | "tie"] = w;
+  }
+  return out;
 }
 
 export interface JudgeContinuation {
@@ -254,8 +289,10 @@ async function trainRound(
         })
       : [];
   const pairs: JudgePair[] = [];
+  const overdraw = r.checkWeights ? Math.ceil(Math.max(1, ...Object.values(r.checkWeights))) : 1;
   prompts.forEach((row, i) => {
-    pairs.push(...pairsFor(row, others, lm, rng, r.pairsPerPrompt, pairBands));
+    const edited = pairsFor(row, others, lm, rng, r.pairsPerPrompt * overdraw, pairBands);
+    pairs.push(...(r.checkWeights ? selectByCheck(edited, r.checkWeights, rng) : edited));
     if (answers[i]) pairs.push(...policyPairs(row, answers[i]!, lm, rng));
   });
   const model = k === 0 && r.depth > 1 ? deepenModel(start.model, r.depth) : start.model;
@@ -263,12 +300,15 @@ async function trainRound(
     log(`judge depth: ${model.config.num_hidden_layers} layers (the base's, each repeated ${r.depth}x)`);
   const bands: Record<string, number> = {};
   const verdicts: Record<string, number> = {};
+  const checks: Record<string, number> = {};
   for (const p of pairs) {
     bands[p.band] = (bands[p.band] ?? 0) + 1;
     verdicts[p.verdict] = (verdicts[p.verdict] ?? 0) + 1;
+    const check = decidingCheck(p.scoreA, p.scoreB);
+    checks[check] = (checks[check] ?? 0) + 1;
   }
   log(
-    `judge pairs: ${pairs.length} from ${prompts.length} prompts (sft split + extra); bands ${JSON.stringify(bands)}`,
+    `judge pairs: ${pairs.length} from ${prompts.length} prompts (sft split + extra); bands ${JSON.stringify(bands)}; deciding checks ${JSON.stringify(checks)}`,
   );
 
   const examples = pairs.flatMap((p) =>
@@ -385,6 +425,8 @@ base, wall time, agreement).
   --paired-batches              a pair and its swap in the same batch
   --seq T  --fill N             tokens per row, packer lookahead (${d.seq}, ${d.fill})
   --bands B,...                 gap bands of the edited pairs (${d.bands.join(",")})
+  --check-weights C=W,...       oversample edited pairs by the check deciding them, e.g. keywords=3,tie=2
+                                (checks: ${[...CHECKS, "tie"].join(", ")}; unnamed weigh 1; default none)
   --resume                      go on from the last round DIR/training_log.json records as finished
                                 (the same options as the stopped run)
 `;
@@ -412,6 +454,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
       seq: { type: "string" },
       fill: { type: "string" },
       bands: { type: "string" },
+      "check-weights": { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -447,6 +490,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
     seq: count("seq", values.seq, d.seq, 1),
     fill: count("fill", values.fill, d.fill, 0),
     bands: values.bands ? parseBands(values.bands) : d.bands,
+    ...(values["check-weights"] ? { checkWeights: parseCheckWeights(values["check-weights"]) } : {}),
   };
 }
 
