@@ -227,3 +227,28 @@ test("pass-rate-filter writes the measured counts and rebuilds the same mix from
     /give one/,
   );
 });
+
+test("the committed code pass counts rebuild the 531 training and 320 validation rows of the code recipe", () => {
+  const dir = tempDir("pass-rate-filter-committed-");
+  const [train, val] = [join(dir, "train.jsonl"), join(dir, "val.jsonl")];
+  const built = run([
+    "--rows",
+    "datasets/code/train.jsonl",
+    "--counts",
+    "datasets/code/train.pass-counts.json",
+    "--holdout-per-kind",
+    "31",
+    "--holdout-out",
+    val,
+    "--out",
+    train,
+  ]);
+  assert.equal(built.status, 0, built.stderr);
+  // the family counts docs/results.md records for rule A (twenty-fourth round)
+  assert.match(
+    built.stdout,
+    /^clamp_values 283, replace_char 83, fizzbuzz_variant 60, filter_map_reduce 29, remove_chars 22, pad_string 21, count_chars_in_set 20, sum_multiples 10, words_by_length 3$/m,
+  );
+  assert.equal(readIndices(train).length, 531);
+  assert.equal(readIndices(val).length, 320);
+});
