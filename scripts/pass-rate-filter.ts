@@ -37,12 +37,13 @@
 //
 // The task is the folder --rows sits in (<dir>/<task>/<split>.jsonl) unless --task names it. Prints
 // the rows kept per kind.
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
 import { parseArgs } from "node:util";
 import { capRowsPerKind } from "../src/rl/trainer.js";
 import { readRows, writeRows } from "../src/tasks/io.js";
 import { type Row, rowKind } from "../src/tasks/schema.js";
+import { writeFileAtomic } from "../src/util/atomic.js";
 
 interface EvalSamples {
   model?: string;
@@ -223,7 +224,7 @@ if (measuredBy) {
       source: evalSource(values.eval!),
       counts: measured.counts,
     };
-    writeFileSync(values["counts-out"], `${JSON.stringify(out)}\n`);
+    writeFileAtomic(values["counts-out"], `${JSON.stringify(out)}\n`); // compact: a count per row
     console.log(`wrote the pass counts of ${rows.length} rows to ${values["counts-out"]}`);
   }
   const counts = measured.counts.filter((_, i) => !held.has(rows[i]!)); // indexed like pool

@@ -91,8 +91,7 @@ export interface JudgeRecipe {
   bands: Band[];
   /**
    * Oversampling of edited pairs by the rubric check that decides them (judge-rubric.ts decidingCheck,
-   * or "tie"): see selectByCheck. Undefined =
-   * every pair as drawn, the recipe of the shipped judge.
+   * or "tie"; selectByCheck). Undefined = every pair as drawn, the recipe of the shipped judge.
    */
   checkWeights?: CheckWeights;
   /**
