@@ -110,8 +110,13 @@ export type CheckWeights = Partial<Record<Check | "tie", number>>;
  * pairs decided by a heavier check come that many times as often as the others, per prompt.
  */
 export function selectByCheck(pairs: JudgePair[], weights: CheckWeights, rng: Rng): JudgePair[] {
-  const max = Math.max(1, ...Object.values(weights).map(Number));
+  const max = maxCheckWeight(weights);
   return pairs.filter((p) => rng.next() < (weights[decidingCheck(p.scoreA, p.scoreB)] ?? 1) / max);
+}
+
+/** The largest weight, at least 1 (the weight of an unnamed check). */
+export function maxCheckWeight(weights: CheckWeights): number {
+  return Math.max(1, ...Object.values(weights).map(Number));
 }
 
 /** `--check-weights keywords=3,tie=2`: deciding checks and their positive weights. */
@@ -288,7 +293,7 @@ async function trainRound(
         })
       : [];
   const pairs: JudgePair[] = [];
-  const overdraw = r.checkWeights ? Math.ceil(Math.max(1, ...Object.values(r.checkWeights))) : 1;
+  const overdraw = r.checkWeights ? Math.ceil(maxCheckWeight(r.checkWeights)) : 1; // selectByCheck's draw
   prompts.forEach((row, i) => {
     const edited = pairsFor(row, others, lm, rng, r.pairsPerPrompt * overdraw, pairBands);
     pairs.push(...(r.checkWeights ? selectByCheck(edited, r.checkWeights, rng) : edited));
