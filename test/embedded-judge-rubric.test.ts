@@ -17,6 +17,8 @@ import {
   repetitionScore,
   rubricVerdict,
   scoreAnswer,
+  scoreDigits,
+  scoredReply,
   verdictReply,
 } from "../src/embedded/judge-rubric.js";
 import { Rng } from "../src/engine/rng.js";
@@ -94,7 +96,20 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
     const s = swapped(p);
     assert.equal(s.verdict, p.verdict === "C" ? "C" : p.verdict === "A" ? "B" : "A");
     assert.match(targetReply(p), new RegExp(`\\[\\[${p.verdict}\\]\\]$`));
+    // the scored reply states both totals in hundredths, then says the same as the verdict reply
+    const scored = targetReply(p, "scored");
+    assert.equal(scored, `A ${scoreDigits(p.scoreA)}, B ${scoreDigits(p.scoreB)}. ${targetReply(p)}`);
+    assert.equal(Number(scored.slice(2, 4)), Math.min(99, Math.round(100 * p.scoreA.total)));
   }
+});
+
+test("the scored reply writes every total as two digits", () => {
+  const at = (total: number) => ({ total, checks: scoreAnswer("x", ctx).checks });
+  assert.deepEqual(
+    [0, 0.07, 0.624, 0.995, 1].map((t) => scoreDigits(at(t))),
+    ["00", "07", "62", "99", "99"],
+  );
+  assert.equal(scoredReply(at(0.9), at(0)), "A 90, B 00. A answers the question; B is empty. [[A]]");
 });
 
 test("judge pairs can be drawn from chosen gap bands only", () => {

@@ -8,13 +8,16 @@ import { test } from "node:test";
 import type { JudgePair } from "../src/embedded/judge-pairs.js";
 import {
   DEFAULT_JUDGE_RECIPE,
+  decisionWeights,
   finishedRounds,
   parseCheckWeights,
   parseContinuations,
   parseJudgeRecipe,
   selectByCheck,
 } from "../src/embedded/train-judge.js";
+import { encodeChatExample } from "../src/embedded/train-loop.js";
 import { Rng } from "../src/engine/rng.js";
+import { loadTokenizer } from "../src/models/tokenizer.js";
 
 test("the default recipe is the one models/omni-tiny-judge was trained with", () => {
   const log = JSON.parse(readFileSync("models/omni-tiny-judge/training_log.json", "utf8")) as {
@@ -62,6 +65,28 @@ test("command-line options override the defaults", () => {
     { steps: 7000, lr: 3e-4 },
     { steps: 5000, lr: 1e-4, seq: 448, fill: 8, bands: ["medium", "small", "tie"] },
   ]);
+});
+
+test("--reply scored weighs the totals' digits and the verdict after them", () => {
+  assert.equal(parseJudgeRecipe(["--reply", "scored"]).reply, "scored");
+  assert.equal(parseJudgeRecipe([]).reply, undefined); // the shipped judge's verdict-first reply
+  assert.throws(() => parseJudgeRecipe(["--reply", "long"]), /--reply: "long" is not a reply style/);
+  const tokenizer = loadTokenizer("models/omni-tiny-judge");
+  const weighted = (reply: string, style?: "scored") => {
+    const ids = encodeChatExample(tokenizer, [{ role: "user", content: "q" }], reply).reply;
+    const w = decisionWeights(tokenizer, ids, style, 8);
+    return ids.flatMap((id, i) => (w[i] === 8 ? [tokenizer.decode([id])] : []));
+  };
+  assert.deepEqual(weighted("A 62, B 48. B reads more naturally; A reads less naturally. [[B]]", "scored"), [
+    "6",
+    "2",
+    "4",
+    "8",
+    " B",
+  ]);
+  assert.deepEqual(weighted("A 53, B 50. Both answers are about equally good. [[C]]", "scored").at(-1), " B");
+  assert.deepEqual(weighted("B reads more naturally; A reads less naturally. [[B]]"), ["B"]);
+  assert.throws(() => weighted("B reads more naturally. [[B]]", "scored"), /must open "A dd, B dd\."/);
 });
 
 test("malformed options name the option and the value", () => {

@@ -17,6 +17,7 @@ import {
   type RubricScore,
   rubricVerdict,
   scoreAnswer,
+  scoredReply,
   verdictReply,
 } from "./judge-rubric.js";
 
@@ -189,8 +190,12 @@ export function judgeMessages(p: { question: string; a: Candidate; b: Candidate 
   return pairwiseMessages(p.question, p.a.text, p.b.text, EMBEDDED_JUDGE_SYSTEM_PROMPT);
 }
 
-export function targetReply(p: JudgePair): string {
-  return verdictReply(p.scoreA, p.scoreB);
+/** The judge's reply styles: the verdict first (the shipped judge's), or both totals first. */
+export const REPLY_STYLES = ["verdict", "scored"] as const;
+export type ReplyStyle = (typeof REPLY_STYLES)[number];
+
+export function targetReply(p: JudgePair, style: ReplyStyle = "verdict"): string {
+  return style === "scored" ? scoredReply(p.scoreA, p.scoreB) : verdictReply(p.scoreA, p.scoreB);
 }
 
 /** The human reference corpus of the fluency check: writing references of the given rows. */

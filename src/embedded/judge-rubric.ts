@@ -194,6 +194,20 @@ export function decidingCheck(a: RubricScore, b: RubricScore): Check | "tie" {
   return best;
 }
 
+/** An answer's rubric total in hundredths, as two digits ("07", "62"; 1.0 is written "99"). */
+export function scoreDigits(s: RubricScore): string {
+  return String(Math.min(99, Math.round(100 * s.total))).padStart(2, "0");
+}
+
+/**
+ * The scored reply: both answers' rubric totals in hundredths, then the verdict reply, e.g.
+ * `A 62, B 48. A uses the required words; B misses required words. [[A]]`. The totals are asked of
+ * each answer on its own, a denser target than the verdict alone (train-judge `--reply scored`).
+ */
+export function scoredReply(a: RubricScore, b: RubricScore): string {
+  return `A ${scoreDigits(a)}, B ${scoreDigits(b)}. ${verdictReply(a, b)}`;
+}
+
 /** The judge's target reply: the check that separates the answers most, then the verdict. */
 export function verdictReply(a: RubricScore, b: RubricScore): string {
   const best = decidingCheck(a, b);

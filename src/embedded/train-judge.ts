@@ -15,6 +15,7 @@ import { LocalChatModel } from "../models/chat-model.js";
 import { deepenModel } from "../models/deepen.js";
 import { writeHfModelDir } from "../models/hf-model.js";
 import { loadPretrained } from "../models/pretrained.js";
+import type { TextTokenizer } from "../models/tokenizer.js";
 import { LocalChatBackend } from "../rewards/judge/local-backend.js";
 import { SPLITS } from "../tasks/schema.js";
 import { writeJsonAtomic } from "../util/atomic.js";
@@ -30,6 +31,8 @@ import {
   judgeMessages,
   pairsFor,
   policyPairs,
+  REPLY_STYLES,
+  type ReplyStyle,
   swapped,
   targetReply,
   writingInfo,
@@ -94,6 +97,12 @@ export interface JudgeRecipe {
    * or "tie"; selectByCheck). Undefined = every pair as drawn, the recipe of the shipped judge.
    */
   checkWeights?: CheckWeights;
+  /**
+   * The target reply (judge-pairs.ts targetReply): undefined = "verdict", the verdict's first token
+   * deciding (the shipped judge's); "scored" states both answers' rubric totals first, and the
+   * decision weight goes to their digits and to the verdict's first token after them.
+   */
+  reply?: ReplyStyle;
   /**
    * Rounds after the first (`steps` at `lr`): each continues from the previous round's saved weights
    * with a fresh optimizer, on pairs drawn anew with the next seed (seed + 1, seed + 2, ...): other
@@ -317,13 +326,13 @@ async function trainRound(
 
   const examples = pairs.flatMap((p) =>
     [p, swapped(p)].map((q) => {
-      const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q));
-      example.replyWeights = example.reply.map((_, i) => (i === 0 ? r.decisionWeight : 1));
+      const example = encodeChatExample(tokenizer, judgeMessages(q), targetReply(q, r.reply));
+      example.replyWeights = decisionWeights(tokenizer, example.reply, r.reply, r.decisionWeight);
       return example;
     }),
   );
   log(
-    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!))}`,
+    `judge examples: ${examples.length} (both orders); first reply: ${JSON.stringify(targetReply(pairs[0]!, r.reply))}`,
   );
   const phase = trainPhase(
     model,
@@ -359,6 +368,28 @@ async function trainRound(
   };
 }
 
+/**
+ * Loss weights of one encoded reply (its tokens, <|im_end|> included): `w` on the tokens that decide
+ * the verdict, 1 on the rest. "verdict": the first token ("A", "B", "Both"). "scored" ("A 62, B 48. B
+ * uses ..."): the four digits of the totals and the verdict's first token after the period.
+ */
+export function decisionWeights(
+  tokenizer: TextTokenizer,
+  reply: readonly number[],
+  style: ReplyStyle | undefined,
+  w: number,
+): number[] {
+  if ((style ?? "verdict") === "verdict") return reply.map((_, i) => (i === 0 ? w : 1));
+  const text = reply.map((id) => tokenizer.decode([id]));
+  const period = text.indexOf(".");
+  const digits = text.slice(0, period).filter((t) => /^\d$/.test(t)).length;
+  if (period < 0 || digits !== 4)
+    throw new Error(
+      `a scored reply must open "A dd, B dd." in single-digit tokens, got ${JSON.stringify(text.join(""))}`,
+    );
+  return text.map((t, i) => (i === period + 1 || (i < period && /^\d$/.test(t)) ? w : 1));
+}
+
 /** The policy to sample: the already loaded base itself, or another model directory. */
 function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadPretrained>): LocalChatModel {
   return dir === baseDir
@@ -391,6 +422,13 @@ export function parseContinuations(text: string): JudgeContinuation[] {
     }
     return round;
   });
+}
+
+/** `--reply scored`: a reply style by name. */
+export function parseReplyStyle(text: string): ReplyStyle {
+  if (!(REPLY_STYLES as readonly string[]).includes(text))
+    throw new Error(`--reply: "${text}" is not a reply style (${REPLY_STYLES.join(", ")})`);
+  return text as ReplyStyle;
 }
 
 /** `--bands medium,small,tie`: gap bands by name. */
@@ -429,6 +467,8 @@ base, wall time, agreement).
   --paired-batches              a pair and its swap in the same batch
   --seq T  --fill N             tokens per row, packer lookahead (${d.seq}, ${d.fill})
   --bands B,...                 gap bands of the edited pairs (${d.bands.join(",")})
+  --reply verdict|scored        the target reply: the verdict first, or both answers' rubric totals
+                                first ("A 62, B 48. A uses ... [[A]]") (verdict)
   --check-weights C=W,...       oversample edited pairs by the check deciding them, e.g. keywords=3,tie=2
                                 (checks: ${[...CHECKS, "tie"].join(", ")}; unnamed weigh 1; default none)
   --resume                      go on from the last round DIR/training_log.json records as finished
@@ -459,6 +499,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
       fill: { type: "string" },
       bands: { type: "string" },
       "check-weights": { type: "string" },
+      reply: { type: "string" },
     },
   });
   const d = DEFAULT_JUDGE_RECIPE;
@@ -495,6 +536,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
     fill: count("fill", values.fill, d.fill, 0),
     bands: values.bands ? parseBands(values.bands) : d.bands,
     ...(values["check-weights"] ? { checkWeights: parseCheckWeights(values["check-weights"]) } : {}),
+    ...(values.reply ? { reply: parseReplyStyle(values.reply) } : {}),
   };
 }
 
