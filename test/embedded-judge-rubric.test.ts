@@ -100,6 +100,8 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
     const scored = targetReply(p, "scored");
     assert.equal(scored, `A ${scoreDigits(p.scoreA)}, B ${scoreDigits(p.scoreB)}. ${targetReply(p)}`);
     assert.equal(Number(scored.slice(2, 4)), Math.min(99, Math.round(100 * p.scoreA.total)));
+    // the listed reply copies the prompt's required words first
+    assert.equal(targetReply(p, "listed"), `Required words: cloud. ${targetReply(p)}`);
   }
 });
 

@@ -67,12 +67,12 @@ test("command-line options override the defaults", () => {
   ]);
 });
 
-test("--reply scored weighs the totals' digits and the verdict after them", () => {
+test("--reply scored / listed weigh the verdict after the totals or the copied words", () => {
   assert.equal(parseJudgeRecipe(["--reply", "scored"]).reply, "scored");
   assert.equal(parseJudgeRecipe([]).reply, undefined); // the shipped judge's verdict-first reply
   assert.throws(() => parseJudgeRecipe(["--reply", "long"]), /--reply: "long" is not a reply style/);
   const tokenizer = loadTokenizer("models/omni-tiny-judge");
-  const weighted = (reply: string, style?: "scored") => {
+  const weighted = (reply: string, style?: "scored" | "listed") => {
     const ids = encodeChatExample(tokenizer, [{ role: "user", content: "q" }], reply).reply;
     const w = decisionWeights(tokenizer, ids, style, 8);
     return ids.flatMap((id, i) => (w[i] === 8 ? [tokenizer.decode([id])] : []));
@@ -86,6 +86,14 @@ test("--reply scored weighs the totals' digits and the verdict after them", () =
   ]);
   assert.deepEqual(weighted("A 53, B 50. Both answers are about equally good. [[C]]", "scored").at(-1), " B");
   assert.deepEqual(weighted("B reads more naturally; A reads less naturally. [[B]]"), ["B"]);
+  assert.deepEqual(
+    weighted(
+      "Required words: hit, ball. B uses the required words; A misses required words. [[B]]",
+      "listed",
+    ),
+    [" B"],
+  );
+  assert.throws(() => weighted("B uses the required words [[B]]", "listed"), /must open "Required words: /);
   assert.throws(() => weighted("B reads more naturally. [[B]]", "scored"), /must open "A dd, B dd\."/);
 });
 

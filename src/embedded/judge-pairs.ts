@@ -41,6 +41,8 @@ export interface Candidate {
 
 export interface JudgePair {
   question: string;
+  /** The prompt's required words (the rubric's keyword check). */
+  keywords: readonly string[];
   a: Candidate;
   b: Candidate;
   scoreA: RubricScore;
@@ -124,6 +126,8 @@ export function pairsFor(
   const ctx = rubricContext(row, lm);
   const scores = cands.map((c) => scoreAnswer(c.text, ctx));
   const { question } = writingInfo(row);
+  const labelled = (x: number, y: number) =>
+    labelledPair(question, ctx.keywords, cands[x]!, scores[x]!, cands[y]!, scores[y]!);
   // bucket every pair by band, then take pairs round-robin over the bands (gaps of every size)
   const byBand = new Map<Band, [number, number][]>();
   for (let i = 0; i < cands.length; i++) {
@@ -141,7 +145,7 @@ export function pairsFor(
     const withRef = options.filter(([i]) => i === 0);
     const [i, j] = n % 2 === 0 && withRef.length > 0 ? rng.pick(withRef) : rng.pick(options);
     const [x, y] = rng.next() < 0.5 ? [i, j] : [j, i];
-    out.push(labelledPair(question, cands[x]!, scores[x]!, cands[y]!, scores[y]!));
+    out.push(labelled(x, y));
   }
   return out;
 }
@@ -157,13 +161,14 @@ export function policyPairs(row: Row, answers: readonly string[], lm: BigramMode
   return answers.map((text) => {
     const own = { cand: { kind: "policy", text }, score: scoreAnswer(text, ctx) };
     const [x, y] = rng.next() < 0.5 ? [own, ref] : [ref, own];
-    return labelledPair(question, x.cand, x.score, y.cand, y.score);
+    return labelledPair(question, ctx.keywords, x.cand, x.score, y.cand, y.score);
   });
 }
 
 /** A pair with the rubric's verdict and gap band. */
 function labelledPair(
   question: string,
+  keywords: readonly string[],
   a: Candidate,
   scoreA: RubricScore,
   b: Candidate,
@@ -171,6 +176,7 @@ function labelledPair(
 ): JudgePair {
   return {
     question,
+    keywords,
     a,
     b,
     scoreA,
@@ -190,12 +196,21 @@ export function judgeMessages(p: { question: string; a: Candidate; b: Candidate 
   return pairwiseMessages(p.question, p.a.text, p.b.text, EMBEDDED_JUDGE_SYSTEM_PROMPT);
 }
 
-/** The judge's reply styles: the verdict first (the shipped judge's), or both totals first. */
-export const REPLY_STYLES = ["verdict", "scored"] as const;
+/**
+ * The judge's reply styles: the verdict first (the shipped judge's); both totals first ("A 62, B 48.
+ * ..."); or the required words copied first ("Required words: hit, ball, deep. ..."). A causal
+ * model reads the question's required words before either answer, so at those words it cannot look
+ * for them in the answers; copied into the reply, after both answers, each can (one attention hop),
+ * and the verdict right after them can read which were found where.
+ */
+export const REPLY_STYLES = ["verdict", "scored", "listed"] as const;
 export type ReplyStyle = (typeof REPLY_STYLES)[number];
 
 export function targetReply(p: JudgePair, style: ReplyStyle = "verdict"): string {
-  return style === "scored" ? scoredReply(p.scoreA, p.scoreB) : verdictReply(p.scoreA, p.scoreB);
+  if (style === "scored") return scoredReply(p.scoreA, p.scoreB);
+  const verdict = verdictReply(p.scoreA, p.scoreB);
+  if (style === "listed") return `Required words: ${p.keywords.join(", ") || "none"}. ${verdict}`;
+  return verdict;
 }
 
 /** The human reference corpus of the fluency check: writing references of the given rows. */

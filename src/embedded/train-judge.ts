@@ -99,8 +99,9 @@ export interface JudgeRecipe {
   checkWeights?: CheckWeights;
   /**
    * The target reply (judge-pairs.ts targetReply): undefined = "verdict", the verdict's first token
-   * deciding (the shipped judge's); "scored" states both answers' rubric totals first, and the
-   * decision weight goes to their digits and to the verdict's first token after them.
+   * deciding (the shipped judge's); "scored" states both answers' rubric totals first, "listed" copies
+   * the prompt's required words first; the decision weight goes to the verdict's first token after
+   * them (and to the totals' digits).
    */
   reply?: ReplyStyle;
   /**
@@ -371,7 +372,8 @@ async function trainRound(
 /**
  * Loss weights of one encoded reply (its tokens, <|im_end|> included): `w` on the tokens that decide
  * the verdict, 1 on the rest. "verdict": the first token ("A", "B", "Both"). "scored" ("A 62, B 48. B
- * uses ..."): the four digits of the totals and the verdict's first token after the period.
+ * uses ..."): the four digits of the totals and the verdict's first token after the period. "listed"
+ * ("Required words: hit, ball. B uses ..."): the verdict's first token after the period.
  */
 export function decisionWeights(
   tokenizer: TextTokenizer,
@@ -382,6 +384,13 @@ export function decisionWeights(
   if ((style ?? "verdict") === "verdict") return reply.map((_, i) => (i === 0 ? w : 1));
   const text = reply.map((id) => tokenizer.decode([id]));
   const period = text.indexOf(".");
+  if (style === "listed") {
+    if (period < 0)
+      throw new Error(
+        `a listed reply must open "Required words: ... .", got ${JSON.stringify(text.join(""))}`,
+      );
+    return text.map((_, i) => (i === period + 1 ? w : 1));
+  }
   const digits = text.slice(0, period).filter((t) => /^\d$/.test(t)).length;
   if (period < 0 || digits !== 4)
     throw new Error(
@@ -467,8 +476,9 @@ base, wall time, agreement).
   --paired-batches              a pair and its swap in the same batch
   --seq T  --fill N             tokens per row, packer lookahead (${d.seq}, ${d.fill})
   --bands B,...                 gap bands of the edited pairs (${d.bands.join(",")})
-  --reply verdict|scored        the target reply: the verdict first, or both answers' rubric totals
-                                first ("A 62, B 48. A uses ... [[A]]") (verdict)
+  --reply verdict|scored|listed the target reply: the verdict first, both answers' rubric totals
+                                first ("A 62, B 48. A uses ... [[A]]"), or the required words copied
+                                first ("Required words: hit, ball. A uses ... [[A]]") (verdict)
   --check-weights C=W,...       oversample edited pairs by the check deciding them, e.g. keywords=3,tie=2
                                 (checks: ${[...CHECKS, "tie"].join(", ")}; unnamed weigh 1; default none)
   --resume                      go on from the last round DIR/training_log.json records as finished
