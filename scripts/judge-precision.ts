@@ -3,14 +3,14 @@
 // (independent per answer and per judgment) and applies the rubric's own tie margin, on the held-out
 // pairs eval-judge measures (both orders). The pairs are drawn a quarter from each gap band, and a
 // quarter are ties, mostly between two differently flawed answers whose totals happen to land within
-// TIE_MARGIN; so agreement falls fast with the noise. It needs no model; it sets the bar a judge's
+// the tie margin; so agreement falls fast with the noise. It needs no model; it sets the bar a judge's
 // "reading" of the rubric must clear (docs/results.md, thirty-fourth round).
 //
 //   node dist/scripts/judge-precision.js [--pairs 1000] [--repeats 20] [--seed 123]
 import { parseArgs } from "node:util";
 import { loadDomainRows } from "../src/embedded/corpus.js";
 import { heldOutPairs } from "../src/embedded/eval-judge.js";
-import { TIE_MARGIN } from "../src/embedded/judge-rubric.js";
+import { verdictOfGap } from "../src/embedded/judge-rubric.js";
 import { Rng } from "../src/engine/rng.js";
 import { parseCommandLine } from "../src/util/cli.js";
 
@@ -23,8 +23,6 @@ standard deviation sd, for sd from 0 to 0.10, on eval-judge's held-out pairs (bo
   --repeats K    noise draws per judgment (20)
   --seed S       the pairs' seed, as eval-judge (123)
 `;
-
-const verdictOf = (gap: number) => (Math.abs(gap) < TIE_MARGIN ? "C" : gap > 0 ? "A" : "B");
 
 const opts = parseCommandLine("judge-precision", USAGE, process.argv.slice(2), (args) => {
   const { values } = parseArgs({
@@ -64,7 +62,7 @@ for (const sd of [0, 0.01, 0.02, 0.03, 0.035, 0.04, 0.045, 0.05, 0.055, 0.06, 0.
         [p.scoreB.total, p.scoreA.total],
       ] as const) {
         const read = a + sd * rng.normal() - (b + sd * rng.normal());
-        agree += Number(verdictOf(read) === verdictOf(a - b));
+        agree += Number(verdictOfGap(read) === verdictOfGap(a - b));
         n++;
       }
     }

@@ -163,8 +163,13 @@ export function scoreAnswer(answer: string, ctx: RubricContext): RubricScore {
 }
 
 export function rubricVerdict(a: RubricScore, b: RubricScore): Verdict {
-  if (Math.abs(a.total - b.total) < TIE_MARGIN) return "C";
-  return a.total > b.total ? "A" : "B";
+  return verdictOfGap(a.total - b.total);
+}
+
+/** The verdict for A's total minus B's: a tie within TIE_MARGIN, else the higher one. */
+export function verdictOfGap(gap: number): Verdict {
+  if (Math.abs(gap) < TIE_MARGIN) return "C";
+  return gap > 0 ? "A" : "B";
 }
 
 const REASONS: Record<Check, [string, string]> = {
