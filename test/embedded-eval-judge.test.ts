@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, test } from "node:test";
 import { evaluateJudge, formatJudgeEval } from "../src/embedded/eval-judge.js";
+import { writingInfo } from "../src/embedded/judge-pairs.js";
 import { policyAnswers } from "../src/embedded/policy-answers.js";
 import { LocalChatModel } from "../src/models/chat-model.js";
 import type { ChatBackend } from "../src/rewards/judge/backend.js";
@@ -93,6 +94,30 @@ test("judge evaluation: a judge that always says [[A]] agrees only where A is ri
   assert.match(formatJudgeEval(r), /^held-out pairs: 12 /m);
   assert.match(formatJudgeEval(r, "sft"), /^pairs from the sft split \(the judge's training prompts\): 12 /m);
   assert.match(formatJudgeEval(r, "sft"), /4 sft prompts/);
+  assert.equal(r.listedCopies, undefined, "no reply lists the required words");
+});
+
+test("judge evaluation counts the listed replies whose list is exactly the prompt's required words", async () => {
+  const keywords = new Map(writing.test.map((row) => [writingInfo(row).question, writingInfo(row).keywords]));
+  // copies the list right on the first test prompt's pairs, drops the last word on the others
+  const first = writingInfo(writing.test[0]!).question;
+  const lister: ChatBackend = {
+    complete: async (messages) => {
+      const question = messages[1]!.content.split("\n")[1]!;
+      const words = keywords.get(question);
+      assert.ok(words, `a test question: ${question}`);
+      const listed = question === first ? words : words.slice(0, -1);
+      return `Required words: ${listed.join(", ") || "none"}. Both are fine. [[C]]`;
+    },
+  };
+  const r = await evaluateJudge(lister, writing, { pairs: 8, canaryPrompts: 0, policyPrompts: 0, seed: 1 });
+  // four pairs per prompt (one per gap band), each in both orders
+  assert.equal(writingInfo(writing.test[0]!).keywords.length > 0, true);
+  assert.deepEqual(r.listedCopies, { replies: 16, exact: 8 });
+  assert.match(
+    formatJudgeEval(r),
+    /list the required words first: 16 of 16; the list exactly the prompt's: 8 \(50\.0% of judgments\)/,
+  );
 });
 
 test("eval-judge CLI: --prompts takes test or sft, anything else exits 2 naming the flag", () => {

@@ -38,6 +38,7 @@ import {
   fluencyModel,
   type JudgePair,
   judgeMessages,
+  listedCopy,
   pairsFor,
   policyPairs,
   swapped,
@@ -98,6 +99,11 @@ export interface JudgeEvalResult {
   confusion: Record<Verdict, Record<Verdict | "none", number>>;
   flipRate: number;
   unparseable: number;
+  /**
+   * Held-out replies that open by listing the required words (a `--reply listed` judge), and how many
+   * of those lists are exactly the prompt's; absent when no reply does.
+   */
+  listedCopies?: { replies: number; exact: number };
   canary: { judgments: number; winRatePerJudgment: number; pairs: number; winRatePerPair: number };
   canaryByKind: Record<string, number>;
   policy?: PolicyPairsResult;
@@ -117,11 +123,14 @@ export function heldOutPairs(writing: { train: Row[]; test: Row[] }, n: number, 
   return out.slice(0, n);
 }
 
-type Ask = (p: Pick<JudgePair, "question" | "a" | "b">) => Promise<Verdict | undefined>;
+type Reply = (p: Pick<JudgePair, "question" | "a" | "b">) => Promise<string>;
 
-/** Every pair's verdict as shown, and with A and B swapped (all requests in flight at once). */
-function askBothOrders(ask: Ask, pairs: JudgePair[]) {
-  return Promise.all([Promise.all(pairs.map((p) => ask(p))), Promise.all(pairs.map((p) => ask(swapped(p))))]);
+/** Every pair's reply as shown, and with A and B swapped (all requests in flight at once). */
+function askBothOrders(reply: Reply, pairs: JudgePair[]) {
+  return Promise.all([
+    Promise.all(pairs.map((p) => reply(p))),
+    Promise.all(pairs.map((p) => reply(swapped(p)))),
+  ]);
 }
 
 const VERDICTS: Verdict[] = ["A", "B", "C"];
@@ -135,17 +144,20 @@ export async function evaluateJudge(
   policy?: LocalChatModel,
 ): Promise<JudgeEvalResult> {
   const t0 = performance.now();
-  const ask = async (p: Pick<JudgePair, "question" | "a" | "b">) =>
-    parseVerdict(
-      await backend.complete(judgeMessages(p), {
-        temperature: 0,
-        maxTokens: 48,
-        signal: new AbortController().signal,
-      }),
-    );
+  const reply: Reply = (p) =>
+    backend.complete(judgeMessages(p), {
+      temperature: 0,
+      maxTokens: 48,
+      signal: new AbortController().signal,
+    });
+  const ask = async (p: Pick<JudgePair, "question" | "a" | "b">) => parseVerdict(await reply(p));
 
   const pairs = heldOutPairs(writing, o.pairs, o.seed);
-  const [forward, backward] = await askBothOrders(ask, pairs);
+  const replies = await askBothOrders(reply, pairs);
+  const [forward, backward] = replies.map((texts) => texts.map(parseVerdict));
+  const listed = replies
+    .flat()
+    .flatMap((text, i) => listedCopy(text, pairs[i % pairs.length]!.keywords) ?? []);
   let agree = 0;
   let flips = 0;
   let unparseable = 0;
@@ -221,7 +233,7 @@ export async function evaluateJudge(
     countByKind[kind] = (countByKind[kind] ?? 0) + 2;
   }
   const judgments = pairs.length * 2;
-  const policyResult = policy ? await judgePolicyAnswers(ask, policy, writing, o) : undefined;
+  const policyResult = policy ? await judgePolicyAnswers(reply, policy, writing, o) : undefined;
   return {
     pairs: pairs.length,
     judgments,
@@ -237,6 +249,9 @@ export async function evaluateJudge(
     confusion,
     flipRate: flips / pairs.length,
     unparseable: unparseable / judgments,
+    ...(listed.length > 0
+      ? { listedCopies: { replies: listed.length, exact: listed.filter((c) => c.exact).length } }
+      : {}),
     canary: {
       judgments: jobs.length,
       winRatePerJudgment: canaryWins / jobs.length,
@@ -260,7 +275,7 @@ const rates = (t: Tallies) =>
   Object.fromEntries(Object.entries(t).map(([k, b]) => [k, { n: b.n, agreement: b.agree / b.n }]));
 
 async function judgePolicyAnswers(
-  ask: Ask,
+  reply: Reply,
   policy: LocalChatModel,
   writing: { train: Row[]; test: Row[] },
   o: JudgeEvalOptions,
@@ -275,7 +290,7 @@ async function judgePolicyAnswers(
   const lm = fluencyModel(writing.train);
   const rng = new Rng(o.seed);
   const pairs = rows.flatMap((row, i) => policyPairs(row, answers[i]!, lm, rng));
-  const [forward, backward] = await askBothOrders(ask, pairs);
+  const [forward, backward] = (await askBothOrders(reply, pairs)).map((texts) => texts.map(parseVerdict));
   const judge = { win: 0, tie: 0, loss: 0 };
   const rubric = { win: 0, tie: 0, loss: 0 };
   let agree = 0;
@@ -342,6 +357,12 @@ export function formatJudgeEval(r: JudgeEvalResult, split: "test" | "sft" = "tes
       ([k, b]) => `  ${k.padEnd(7)} gap: ${pct(b.agreement)} of ${b.n}`,
     ),
     `unparseable replies: ${pct(r.unparseable)}`,
+    ...(r.listedCopies
+      ? [
+          `replies that list the required words first: ${r.listedCopies.replies} of ${r.judgments}; ` +
+            `the list exactly the prompt's: ${r.listedCopies.exact} (${pct(r.listedCopies.exact / r.judgments)} of judgments)`,
+        ]
+      : []),
     r.canary.judgments === 0
       ? "canary wins: not measured (--canary-prompts 0)"
       : `canary wins: ${pct(r.canary.winRatePerJudgment)} of ${r.canary.judgments} judgments; ` +
