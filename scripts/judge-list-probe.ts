@@ -19,9 +19,9 @@ import {
   type JudgePair,
   judgeMessages,
   listedCopy,
+  listedOpening,
   pairsFor,
   swapped,
-  targetReply,
   writingInfo,
 } from "../src/embedded/judge-pairs.js";
 import { encodeChatExample, packedChatBatches, trainPhase } from "../src/embedded/train-loop.js";
@@ -93,10 +93,7 @@ const messages = (p: JudgePair): ChatMessage[] => {
   return opts.questionOnly ? [judge[0]!, { role: "user", content: p.question }] : judge;
 };
 // the listed reply's opening, without the verdict that follows it
-const list = (p: JudgePair) => {
-  const reply = targetReply(p, "listed");
-  return reply.slice(0, reply.indexOf(". ") + 1);
-};
+const list = (p: JudgePair) => listedOpening(p.keywords);
 
 const rng = new Rng(7);
 const taken = SPLITS.flatMap((s) => rows.writing[s]);
@@ -144,16 +141,13 @@ function probe(step: number): void {
     );
   const at: Probe = { step, exact: 0, words: 0, requiredWords: 0, example: "" };
   gens.forEach((g, i) => {
-    const text = `${(g.text ?? "").trim()}.`;
+    const text = `${(g.text ?? "").trim()}.`; // generation stopped at the list's period
     const keywords = test[i]!.keywords;
-    if (listedCopy(text, keywords)?.exact) at.exact++;
-    const listed = text
-      .replace(/^Required words: /, "")
-      .slice(0, -1)
-      .split(/,\s*/);
+    const copy = listedCopy(text, keywords);
+    if (copy?.exact) at.exact++;
     at.requiredWords += keywords.length;
-    at.words += keywords.filter((w) => listed.includes(w)).length;
-    if (!at.example && !listedCopy(text, keywords)?.exact)
+    at.words += keywords.filter((w) => copy?.words.includes(w)).length;
+    if (!at.example && !copy?.exact)
       at.example = `${JSON.stringify(text)} for ${JSON.stringify(list(test[i]!))}`;
   });
   probes.push(at);

@@ -103,19 +103,23 @@ test("judge pairs cover several gap bands, and swapping A and B swaps the verdic
     assert.equal(Number(scored.slice(2, 4)), Math.min(99, Math.round(100 * p.scoreA.total)));
     // the listed reply copies the prompt's required words first
     assert.equal(targetReply(p, "listed"), `Required words: cloud. ${targetReply(p)}`);
-    assert.deepEqual(listedCopy(targetReply(p, "listed"), p.keywords), { exact: true });
+    assert.deepEqual(listedCopy(targetReply(p, "listed"), p.keywords), { exact: true, words: ["cloud"] });
   }
 });
 
-test("listedCopy reads whether a reply's list is exactly the prompt's required words", () => {
+test("listedCopy reads the words a reply lists, and whether they are exactly the prompt's", () => {
   assert.deepEqual(listedCopy(" Required words: hit, ball. A uses them. [[A]]", ["hit", "ball"]), {
     exact: true,
+    words: ["hit", "ball"],
   });
-  assert.deepEqual(listedCopy("Required words: hit, bell. [[A]]", ["hit", "ball"]), { exact: false });
-  assert.deepEqual(listedCopy("Required words: ball, hit. [[A]]", ["hit", "ball"]), { exact: false });
-  assert.deepEqual(listedCopy("Required words: none. [[C]]", []), { exact: true });
+  assert.deepEqual(listedCopy("Required words: hit, bell. [[A]]", ["hit", "ball"]), {
+    exact: false,
+    words: ["hit", "bell"],
+  });
+  assert.equal(listedCopy("Required words: ball, hit. [[A]]", ["hit", "ball"])?.exact, false);
+  assert.equal(listedCopy("Required words: none. [[C]]", [])?.exact, true);
   // a list cut off before its period is not a copy
-  assert.deepEqual(listedCopy("Required words: hit, ball", ["hit", "ball"]), { exact: false });
+  assert.equal(listedCopy("Required words: hit, ball", ["hit", "ball"])?.exact, false);
   assert.equal(listedCopy("A uses the required words. [[A]]", ["hit"]), undefined);
 });
 

@@ -209,7 +209,7 @@ export type ReplyStyle = (typeof REPLY_STYLES)[number];
 export function targetReply(p: JudgePair, style: ReplyStyle = "verdict"): string {
   if (style === "scored") return scoredReply(p.scoreA, p.scoreB);
   const verdict = verdictReply(p.scoreA, p.scoreB);
-  if (style === "listed") return `${LISTED_OPENING}${listedWords(p.keywords)}. ${verdict}`;
+  if (style === "listed") return `${listedOpening(p.keywords)} ${verdict}`;
   return verdict;
 }
 
@@ -218,16 +218,24 @@ const LISTED_OPENING = "Required words: ";
 /** The required words as a listed reply writes them. */
 const listedWords = (keywords: readonly string[]) => keywords.join(", ") || "none";
 
+/** How a listed reply opens: "Required words: hit, ball." (the verdict reply follows). */
+export function listedOpening(keywords: readonly string[]): string {
+  return `${LISTED_OPENING}${listedWords(keywords)}.`;
+}
+
 /**
  * How a reply copied the required words: undefined if it does not open like a listed reply, else
- * whether its list is exactly the prompt's.
+ * the words it lists and whether that list is exactly the prompt's.
  */
-export function listedCopy(reply: string, keywords: readonly string[]): { exact: boolean } | undefined {
+export function listedCopy(
+  reply: string,
+  keywords: readonly string[],
+): { exact: boolean; words: string[] } | undefined {
   const text = reply.trimStart();
   if (!text.startsWith(LISTED_OPENING)) return undefined;
   const end = text.indexOf(".", LISTED_OPENING.length);
   const list = text.slice(LISTED_OPENING.length, end < 0 ? undefined : end);
-  return { exact: end >= 0 && list === listedWords(keywords) };
+  return { exact: end >= 0 && list === listedWords(keywords), words: list.split(/,\s*/) };
 }
 
 /** The human reference corpus of the fluency check: writing references of the given rows. */
