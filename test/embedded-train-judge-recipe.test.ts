@@ -65,6 +65,11 @@ test("command-line options override the defaults", () => {
     { steps: 7000, lr: 3e-4 },
     { steps: 5000, lr: 1e-4, seq: 448, fill: 8, bands: ["medium", "small", "tie"] },
   ]);
+  // and its own policy samples per prompt and batching of each pair with its swap
+  assert.deepEqual(parseContinuations("3000:3e-4:samples=1,2000:1e-4:samples=0:paired"), [
+    { steps: 3000, lr: 3e-4, policySamples: 1 },
+    { steps: 2000, lr: 1e-4, policySamples: 0, pairedBatches: true },
+  ]);
 });
 
 test("--reply scored / listed weigh the verdict after the totals or the copied words", () => {
@@ -109,6 +114,9 @@ test("malformed options name the option and the value", () => {
   assert.throws(() => parseContinuations("7000:3e-4:seq=0"), /"seq=0" in "7000:3e-4:seq=0"/);
   assert.throws(() => parseContinuations("7000:3e-4:depth=2"), /"depth=2"/);
   assert.throws(() => parseContinuations("7000:3e-4:bands=huge"), /--bands: "huge"/);
+  assert.throws(() => parseContinuations("7000:3e-4:samples=-1"), /"samples=-1" in "7000:3e-4:samples=-1"/);
+  assert.throws(() => parseContinuations("7000:3e-4:samples="), /"samples="/);
+  assert.throws(() => parseContinuations("7000:3e-4:paired=no"), /"paired=no"/);
 });
 
 test("--resume keeps the rounds a stopped run of the same recipe finished, and refuses another recipe's", () => {

@@ -149,10 +149,15 @@ export interface JudgeContinuation {
   steps: number;
   /** Peak lr; the cosine ends at a tenth of it. */
   lr: number;
-  /** This round's row length, packer lookahead and pair bands, where they differ from the recipe's. */
+  /**
+   * This round's row length, packer lookahead, pair bands, policy samples per prompt and batching of
+   * a pair with its swap, where they differ from the recipe's.
+   */
   seq?: number;
   fill?: number;
   bands?: Band[];
+  policySamples?: number;
+  pairedBatches?: boolean;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -288,6 +293,8 @@ async function trainRound(
   const seq = round.seq ?? r.seq;
   const fill = round.fill ?? r.fill;
   const pairBands = round.bands ?? r.bands;
+  const policySamples = round.policySamples ?? r.policySamples;
+  const pairedBatches = round.pairedBatches ?? r.pairedBatches;
   const taken = SPLITS.flatMap((s) => rows.writing[s]);
   const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, seed, taken)];
   const others = prompts.map((row) => writingInfo(row).reference);
@@ -295,9 +302,9 @@ async function trainRound(
   const { tokenizer } = start;
   // the policy's own answers (sampled before training changes any weights)
   const answers =
-    r.policySamples > 0
+    policySamples > 0
       ? await policyAnswers(policyModel(policyDir, from, start), prompts, {
-          samples: r.policySamples,
+          samples: policySamples,
           maxTokens: 64,
           seed,
         })
@@ -340,7 +347,7 @@ async function trainRound(
     backend,
     packedChatBatches(examples, r.batch, seq, tokenizer.padTokenId ?? 0, rng.fork(), {
       isolate: r.isolateExamples,
-      groupSize: r.pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
+      groupSize: pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
       fill,
     }),
     {
@@ -407,8 +414,9 @@ function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadP
 }
 
 /**
- * `--continuations 7000:3e-4,7000:3e-4:seq=448:fill=8:bands=medium+small+tie` (per round after the
- * first: steps:lr, then optional overrides of the recipe's seq, fill and bands), or `none`.
+ * `--continuations 7000:3e-4,7000:3e-4:seq=448:fill=8:bands=medium+small+tie:samples=1:paired` (per
+ * round after the first: steps:lr, then optional overrides of the recipe's seq, fill, bands, policy
+ * samples and paired batches), or `none`.
  */
 export function parseContinuations(text: string): JudgeContinuation[] {
   if (text.trim() === "none") return [];
@@ -418,16 +426,21 @@ export function parseContinuations(text: string): JudgeContinuation[] {
     const lr = Number(lrText);
     if (!(Number.isInteger(steps) && steps > 0 && Number.isFinite(lr) && lr > 0))
       throw new Error(
-        `--continuations: "${part}" is not STEPS:LR[:seq=T][:fill=N][:bands=B+B] (e.g. 7000:3e-4), or the whole value "none"`,
+        `--continuations: "${part}" is not STEPS:LR[:seq=T][:fill=N][:bands=B+B][:samples=K][:paired] (e.g. 7000:3e-4), or the whole value "none"`,
       );
     const round: JudgeContinuation = { steps, lr };
     for (const o of overrides) {
       const [key, value = ""] = o.split("=");
       const n = Number(value);
       if (key === "bands") round.bands = parseBands(value.replaceAll("+", ","));
+      else if (o === "paired") round.pairedBatches = true;
+      else if (key === "samples" && Number.isInteger(n) && n >= 0 && value !== "") round.policySamples = n;
       else if ((key === "seq" || key === "fill") && Number.isInteger(n) && n >= (key === "seq" ? 1 : 0))
         round[key] = n;
-      else throw new Error(`--continuations: "${o}" in "${part}" is not seq=T, fill=N or bands=B+B`);
+      else
+        throw new Error(
+          `--continuations: "${o}" in "${part}" is not seq=T, fill=N, bands=B+B, samples=K or paired`,
+        );
     }
     return round;
   });
@@ -467,7 +480,8 @@ base, wall time, agreement).
   --datasets DIR                the four domains' splits (${d.datasets})
   --seed N                      ${d.seed}; round k draws its pairs with seed + k
   --steps N  --lr LR            the first round (${d.steps}, ${d.lr})
-  --continuations STEPS:LR,...  later rounds, each on new pairs (${rounds}; none for one round)
+  --continuations STEPS:LR,...  later rounds, each on new pairs (${rounds}; none for one round);
+                                each may add :seq=T :fill=N :bands=B+B :samples=K :paired
   --extra-prompts N             writing prompts beyond the sft split (${d.extraPrompts})
   --decision-weight W           loss weight of the verdict's first token (${d.decisionWeight})
   --policy-samples K            the policy's answers per prompt, paired with the reference (${d.policySamples})
