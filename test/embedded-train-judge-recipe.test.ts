@@ -117,6 +117,20 @@ test("malformed options name the option and the value", () => {
   assert.throws(() => parseContinuations("7000:3e-4:samples=-1"), /"samples=-1" in "7000:3e-4:samples=-1"/);
   assert.throws(() => parseContinuations("7000:3e-4:samples="), /"samples="/);
   assert.throws(() => parseContinuations("7000:3e-4:paired=no"), /"paired=no"/);
+  // paired batches with the packer's lookahead: refused when parsed, before any sampling
+  assert.throws(
+    () => parseJudgeRecipe(["--paired-batches", "--fill", "8"]),
+    /round 1: paired batches need fill 0 .*got fill 8/,
+  );
+  assert.throws(
+    () => parseJudgeRecipe(["--fill", "8", "--continuations", "100:1e-4,100:1e-4:paired"]),
+    /round 3: paired batches need fill 0/,
+  );
+  assert.equal(
+    parseJudgeRecipe(["--fill", "8", "--continuations", "100:1e-4:fill=0:paired"]).continuations[0]
+      ?.pairedBatches,
+    true,
+  );
 });
 
 test("--resume keeps the rounds a stopped run of the same recipe finished, and refuses another recipe's", () => {

@@ -540,7 +540,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
       throw new Error(`--${name}: "${v}" is not a whole number >= ${min}`);
     return x;
   };
-  return {
+  return checkPacking({
     ...d,
     base: values.base ?? d.base,
     ...(values.policy ? { policy: values.policy } : {}),
@@ -561,7 +561,21 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
     bands: values.bands ? parseBands(values.bands) : d.bands,
     ...(values["check-weights"] ? { checkWeights: parseCheckWeights(values["check-weights"]) } : {}),
     ...(values.reply ? { reply: parseReplyStyle(values.reply) } : {}),
-  };
+  });
+}
+
+/**
+ * The recipe, if every round's packing can run: the packer's lookahead moves single examples, so it
+ * cannot keep a pair beside its swap (checked here, before minutes of sampling the policy).
+ */
+export function checkPacking(r: JudgeRecipe): JudgeRecipe {
+  [{ steps: r.steps, lr: r.lr }, ...r.continuations].forEach((round: JudgeContinuation, k) => {
+    if ((round.pairedBatches ?? r.pairedBatches) && (round.fill ?? r.fill) > 0)
+      throw new Error(
+        `round ${k + 1}: paired batches need fill 0 (the lookahead packs single examples); got fill ${round.fill ?? r.fill}`,
+      );
+  });
+  return r;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
