@@ -65,10 +65,10 @@ test("command-line options override the defaults", () => {
     { steps: 7000, lr: 3e-4 },
     { steps: 5000, lr: 1e-4, seq: 448, fill: 8, bands: ["medium", "small", "tie"] },
   ]);
-  // and its own policy samples per prompt and batching of each pair with its swap
-  assert.deepEqual(parseContinuations("3000:3e-4:samples=1,2000:1e-4:samples=0:paired"), [
+  // and its own policy samples per prompt, batching of each pair with its swap, and isolated packing
+  assert.deepEqual(parseContinuations("3000:3e-4:samples=1,2000:1e-4:samples=0:paired:isolate"), [
     { steps: 3000, lr: 3e-4, policySamples: 1 },
-    { steps: 2000, lr: 1e-4, policySamples: 0, pairedBatches: true },
+    { steps: 2000, lr: 1e-4, policySamples: 0, pairedBatches: true, isolateExamples: true },
   ]);
 });
 

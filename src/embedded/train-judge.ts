@@ -150,14 +150,15 @@ export interface JudgeContinuation {
   /** Peak lr; the cosine ends at a tenth of it. */
   lr: number;
   /**
-   * This round's row length, packer lookahead, pair bands, policy samples per prompt and batching of
-   * a pair with its swap, where they differ from the recipe's.
+   * This round's row length, packer lookahead, pair bands, policy samples per prompt, batching of a
+   * pair with its swap and isolated packing, where they differ from the recipe's.
    */
   seq?: number;
   fill?: number;
   bands?: Band[];
   policySamples?: number;
   pairedBatches?: boolean;
+  isolateExamples?: boolean;
 }
 
 /** The defaults are the run recorded in models/omni-tiny-judge/README.md. */
@@ -346,7 +347,7 @@ async function trainRound(
     model,
     backend,
     packedChatBatches(examples, r.batch, seq, tokenizer.padTokenId ?? 0, rng.fork(), {
-      isolate: r.isolateExamples,
+      isolate: round.isolateExamples ?? r.isolateExamples,
       groupSize: pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
       fill,
     }),
@@ -414,9 +415,9 @@ function policyModel(dir: string, baseDir: string, base: ReturnType<typeof loadP
 }
 
 /**
- * `--continuations 7000:3e-4,7000:3e-4:seq=448:fill=8:bands=medium+small+tie:samples=1:paired` (per
- * round after the first: steps:lr, then optional overrides of the recipe's seq, fill, bands, policy
- * samples and paired batches), or `none`.
+ * `--continuations 7000:3e-4,7000:3e-4:seq=448:fill=8:bands=medium+small+tie:samples=1:paired:isolate`
+ * (per round after the first: steps:lr, then optional overrides of the recipe's seq, fill, bands,
+ * policy samples, paired batches and isolated packing), or `none`.
  */
 export function parseContinuations(text: string): JudgeContinuation[] {
   if (text.trim() === "none") return [];
@@ -426,7 +427,7 @@ export function parseContinuations(text: string): JudgeContinuation[] {
     const lr = Number(lrText);
     if (!(Number.isInteger(steps) && steps > 0 && Number.isFinite(lr) && lr > 0))
       throw new Error(
-        `--continuations: "${part}" is not STEPS:LR[:seq=T][:fill=N][:bands=B+B][:samples=K][:paired] (e.g. 7000:3e-4), or the whole value "none"`,
+        `--continuations: "${part}" is not STEPS:LR[:seq=T][:fill=N][:bands=B+B][:samples=K][:paired][:isolate] (e.g. 7000:3e-4), or the whole value "none"`,
       );
     const round: JudgeContinuation = { steps, lr };
     for (const o of overrides) {
@@ -434,12 +435,13 @@ export function parseContinuations(text: string): JudgeContinuation[] {
       const n = Number(value);
       if (key === "bands") round.bands = parseBands(value.replaceAll("+", ","));
       else if (o === "paired") round.pairedBatches = true;
+      else if (o === "isolate") round.isolateExamples = true;
       else if (key === "samples" && Number.isInteger(n) && n >= 0 && value !== "") round.policySamples = n;
       else if ((key === "seq" || key === "fill") && Number.isInteger(n) && n >= (key === "seq" ? 1 : 0))
         round[key] = n;
       else
         throw new Error(
-          `--continuations: "${o}" in "${part}" is not seq=T, fill=N, bands=B+B, samples=K or paired`,
+          `--continuations: "${o}" in "${part}" is not seq=T, fill=N, bands=B+B, samples=K, paired or isolate`,
         );
     }
     return round;
@@ -481,7 +483,7 @@ base, wall time, agreement).
   --seed N                      ${d.seed}; round k draws its pairs with seed + k
   --steps N  --lr LR            the first round (${d.steps}, ${d.lr})
   --continuations STEPS:LR,...  later rounds, each on new pairs (${rounds}; none for one round);
-                                each may add :seq=T :fill=N :bands=B+B :samples=K :paired
+                                each may add :seq=T :fill=N :bands=B+B :samples=K :paired :isolate
   --extra-prompts N             writing prompts beyond the sft split (${d.extraPrompts})
   --decision-weight W           loss weight of the verdict's first token (${d.decisionWeight})
   --policy-samples K            the policy's answers per prompt, paired with the reference (${d.policySamples})
