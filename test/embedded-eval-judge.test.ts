@@ -30,14 +30,21 @@ test("policy answers: one greedy answer then sampled ones per prompt, reproducib
 });
 
 test("judge evaluation: a judge that always says [[A]] agrees only where A is right and always flips", async () => {
-  const alwaysA: ChatBackend = { complete: async () => "A is better. [[A]]" };
+  const budgets = new Set<number>();
+  const alwaysA: ChatBackend = {
+    complete: async (_messages, opts) => {
+      budgets.add(opts.maxTokens);
+      return "A is better. [[A]]";
+    },
+  };
   const policy = LocalChatModel.load(writeTinyChatModel(tempDir("policy-")), { maxBatchRows: 8 });
   const r = await evaluateJudge(
     alwaysA,
     writing,
-    { pairs: 12, canaryPrompts: 2, policyPrompts: 4, seed: 1 },
+    { pairs: 12, canaryPrompts: 2, policyPrompts: 4, seed: 1, maxTokens: 64 },
     policy,
   );
+  assert.deepEqual([...budgets], [64]); // every judgment asked with the given reply budget
   assert.equal(r.pairs, 12);
   assert.equal(r.judgments, 24);
   // each pair is asked in both orders: exactly one order is right, unless the rubric calls a tie
@@ -110,7 +117,13 @@ test("judge evaluation counts the listed replies whose list is exactly the promp
       return `Required words: ${listed.join(", ") || "none"}. Both are fine. [[C]]`;
     },
   };
-  const r = await evaluateJudge(lister, writing, { pairs: 8, canaryPrompts: 0, policyPrompts: 0, seed: 1 });
+  const r = await evaluateJudge(lister, writing, {
+    pairs: 8,
+    canaryPrompts: 0,
+    policyPrompts: 0,
+    seed: 1,
+    maxTokens: 48,
+  });
   // four pairs per prompt (one per gap band), each in both orders; both prompts name required words,
   // so dropping one makes the second prompt's lists wrong
   assert.ok(writing.test.slice(0, 2).every((row) => writingInfo(row).keywords.length > 0));

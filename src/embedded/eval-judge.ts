@@ -53,6 +53,8 @@ export interface JudgeEvalOptions {
   /** Test prompts whose policy answers are judged (when a policy is given). */
   policyPrompts: number;
   seed: number;
+  /** The judge's reply budget, as the rewards config's judge `max_tokens` sets it. */
+  maxTokens: number;
 }
 
 export const DEFAULT_JUDGE_EVAL: JudgeEvalOptions = {
@@ -60,6 +62,7 @@ export const DEFAULT_JUDGE_EVAL: JudgeEvalOptions = {
   canaryPrompts: 50,
   policyPrompts: 100,
   seed: 123,
+  maxTokens: 48,
 };
 
 type WinTieLoss = { win: number; tie: number; loss: number };
@@ -147,7 +150,7 @@ export async function evaluateJudge(
   const reply: Reply = (p) =>
     backend.complete(judgeMessages(p), {
       temperature: 0,
-      maxTokens: 48,
+      maxTokens: o.maxTokens,
       signal: new AbortController().signal,
     });
   const ask = async (p: Pick<JudgePair, "question" | "a" | "b">) => parseVerdict(await reply(p));
@@ -401,6 +404,7 @@ prompts with the shipped policy records its figures in DIR/judge_eval.json.
   --canary-prompts N   prompts whose canaries face the reference (${d.canaryPrompts})
   --policy DIR         the policy whose answers are judged (${DEFAULT_POLICY})
   --policy-prompts N   test prompts it answers (${d.policyPrompts}; 0 skips it)
+  --max-tokens N       the judge's reply budget, as configs/rewards.yaml sets it (${d.maxTokens})
   --prompts test|sft   test, or the judge's own sft prompts as a fit check (test)
   --out FILE           where to write the JSON result
 `;
@@ -419,6 +423,7 @@ export function parseEvalJudgeArgs(args: string[]) {
       "canary-prompts": { type: "string" },
       policy: { type: "string", default: DEFAULT_POLICY },
       "policy-prompts": { type: "string" },
+      "max-tokens": { type: "string" },
       prompts: { type: "string", default: "test" },
       out: { type: "string" },
     },
@@ -440,6 +445,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
     ...(values.pairs ? { pairs: Number(values.pairs) } : {}),
     ...(values["canary-prompts"] ? { canaryPrompts: Number(values["canary-prompts"]) } : {}),
     ...(values["policy-prompts"] ? { policyPrompts: Number(values["policy-prompts"]) } : {}),
+    ...(values["max-tokens"] ? { maxTokens: Number(values["max-tokens"]) } : {}),
   };
   const policy =
     opts.policyPrompts > 0 ? LocalChatModel.load(values.policy!, { maxBatchRows: 64 }) : undefined;
