@@ -74,7 +74,7 @@ test("command-line options override the defaults", () => {
 
 test("--reply scored / listed weigh the verdict after the totals or the copied words", () => {
   assert.equal(parseJudgeRecipe(["--reply", "scored"]).reply, "scored");
-  assert.equal(parseJudgeRecipe([]).reply, undefined); // the shipped judge's verdict-first reply
+  assert.equal(parseJudgeRecipe([]).reply, "listed"); // the shipped judge's reply: the required words first
   assert.throws(() => parseJudgeRecipe(["--reply", "long"]), /--reply: "long" is not a reply style/);
   const tokenizer = loadTokenizer("models/omni-tiny-judge");
   const weighted = (reply: string, style?: "scored" | "listed") => {

@@ -11,7 +11,7 @@
 //                  writing reward asks): agreement per judgment, and the policy's win / tie / loss by
 //                  the judge (both orders combined as the reward does) next to the rubric's.
 //
-//   node dist/src/embedded/eval-judge.js --model models/omni-tiny-judge [--pairs 200] [--canary-prompts 50]
+//   node dist/src/embedded/eval-judge.js --model models/omni-tiny-judge [--pairs 1000] [--canary-prompts 50]
 //                                        [--policy models/omni-tiny] [--policy-prompts 100]
 //   node dist/src/embedded/eval-judge.js --base-url http://127.0.0.1:8001/v1 [--model-name judge]
 //   node dist/src/embedded/eval-judge.js --help
@@ -58,7 +58,7 @@ export interface JudgeEvalOptions {
 }
 
 export const DEFAULT_JUDGE_EVAL: JudgeEvalOptions = {
-  pairs: 200,
+  pairs: 1000,
   canaryPrompts: 50,
   policyPrompts: 100,
   seed: 123,

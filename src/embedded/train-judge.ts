@@ -99,9 +99,9 @@ export interface JudgeRecipe {
   checkWeights?: CheckWeights;
   /**
    * The target reply (judge-pairs.ts targetReply): undefined = "verdict", the verdict's first token
-   * deciding (the shipped judge's); "scored" states both answers' rubric totals first, "listed" copies
-   * the prompt's required words first; the decision weight goes to the verdict's first token after
-   * them (and to the totals' digits).
+   * deciding (the judges before 2026-12-07); "scored" states both answers' rubric totals first,
+   * "listed" (the shipped judge's) copies the prompt's required words first; the decision weight goes
+   * to the verdict's first token after them (and to the totals' digits).
    */
   reply?: ReplyStyle;
   /**
@@ -167,9 +167,9 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   out: "models/omni-tiny-judge",
   datasets: "datasets",
   seed: 0,
-  steps: 7000,
+  steps: 5000,
   batch: 6,
-  seq: 384,
+  seq: 448,
   lr: 1e-3,
   pairsPerPrompt: 4,
   extraPrompts: 20000,
@@ -178,9 +178,10 @@ export const DEFAULT_JUDGE_RECIPE: JudgeRecipe = {
   depth: 1,
   isolateExamples: false,
   pairedBatches: false,
-  fill: 0,
+  fill: 8,
   bands: [...BANDS],
-  continuations: [{ steps: 7000, lr: 3e-4 }],
+  reply: "listed",
+  continuations: [{ steps: 5000, lr: 3e-4 }],
 };
 
 export async function trainJudge(
@@ -494,7 +495,7 @@ base, wall time, agreement).
   --bands B,...                 gap bands of the edited pairs (${d.bands.join(",")})
   --reply verdict|scored|listed the target reply: the verdict first, both answers' rubric totals
                                 first ("A 62, B 48. A uses ... [[A]]"), or the required words copied
-                                first ("Required words: hit, ball. A uses ... [[A]]") (verdict)
+                                first ("Required words: hit, ball. A uses ... [[A]]") (${d.reply ?? "verdict"})
   --check-weights C=W,...       oversample edited pairs by the check deciding them, e.g. keywords=3,tie=2
                                 (checks: ${[...CHECKS, "tie"].join(", ")}; unnamed weigh 1; default none)
   --resume                      go on from the last round DIR/training_log.json records as finished
