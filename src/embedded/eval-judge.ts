@@ -430,6 +430,17 @@ export function parseEvalJudgeArgs(args: string[]) {
   });
   if (values.prompts !== "test" && values.prompts !== "sft")
     throw new Error(`--prompts must be test or sft, got ${JSON.stringify(values.prompts)}`);
+  // counts: whole numbers (a reply budget of at least one token)
+  for (const [name, min] of [
+    ["pairs", 1],
+    ["canary-prompts", 0],
+    ["policy-prompts", 0],
+    ["max-tokens", 1],
+  ] as const) {
+    const v = values[name];
+    if (v !== undefined && !(Number.isInteger(Number(v)) && Number(v) >= min && v.trim() !== ""))
+      throw new Error(`--${name}: "${v}" is not a whole number >= ${min}`);
+  }
   return values;
 }
 
