@@ -297,6 +297,7 @@ async function trainRound(
   const pairBands = round.bands ?? r.bands;
   const policySamples = round.policySamples ?? r.policySamples;
   const pairedBatches = round.pairedBatches ?? r.pairedBatches;
+  const isolate = round.isolateExamples ?? r.isolateExamples;
   const taken = SPLITS.flatMap((s) => rows.writing[s]);
   const prompts = [...rows.writing.sft, ...extraSftRows("writing", r.extraPrompts, seed, taken)];
   const others = prompts.map((row) => writingInfo(row).reference);
@@ -348,7 +349,7 @@ async function trainRound(
     model,
     backend,
     packedChatBatches(examples, r.batch, seq, tokenizer.padTokenId ?? 0, rng.fork(), {
-      isolate: round.isolateExamples ?? r.isolateExamples,
+      isolate,
       groupSize: pairedBatches ? 2 : 1, // examples are [pair, its swap] in turn
       fill,
     }),
