@@ -572,7 +572,7 @@ export function parseJudgeRecipe(args: string[]): JudgeRecipe {
  * The recipe, if every round's packing can run: the packer's lookahead moves single examples, so it
  * cannot keep a pair beside its swap (checked here, before minutes of sampling the policy).
  */
-export function checkPacking(r: JudgeRecipe): JudgeRecipe {
+function checkPacking(r: JudgeRecipe): JudgeRecipe {
   [{ steps: r.steps, lr: r.lr }, ...r.continuations].forEach((round: JudgeContinuation, k) => {
     if ((round.pairedBatches ?? r.pairedBatches) && (round.fill ?? r.fill) > 0)
       throw new Error(
